@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` serves the API locally, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: requirements.txt requirements-local.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-local.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-local.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: migrate the SQLite database, load the Issy demo, start localstripe and gunicorn on :8000
+run: $(VENV)/.run-deps
+	$(BIN)/python scripts/run_local.py
+
+## test: lint, then the whole suite (DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
+test: $(VENV)/.dev-deps lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## bench: the benchmarks of bench/, written to docs/BENCHMARKS.md
+bench: $(VENV)/.dev-deps
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
