@@ -2,5 +2,22 @@
 
 from app.accounts.models import Device, RefreshToken, User, Vehicle
 from app.idempotency import IdempotencyRecord
+from app.sessions.models import Notification, ParkingSession
+from payments.models import LedgerEntry, Payment, WebhookEvent
+from zones.models import Permit, TariffVersion, Zone
 
-all_models = (User, RefreshToken, Device, Vehicle, IdempotencyRecord)
+all_models = (
+    User,
+    RefreshToken,
+    Device,
+    Vehicle,
+    IdempotencyRecord,
+    Zone,
+    TariffVersion,
+    Permit,
+    ParkingSession,
+    Notification,
+    Payment,
+    LedgerEntry,
+    WebhookEvent,
+)
