@@ -59,11 +59,12 @@ def main() -> None:
     env.setdefault("STRIPE_API_BASE", stripe_base)
     os.environ.update(env)
 
+    from flask_migrate import upgrade
+
     from app import create_app
     from app.config import Settings
     from app.db import db
     from app.demo import DEMO_ACCOUNTS, load_demo
-    from flask_migrate import upgrade
 
     app = create_app()
     settings: Settings = app.config["SETTINGS"]
