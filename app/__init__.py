@@ -42,9 +42,11 @@ def _init_extensions(app: Flask) -> Api:
     from app.db import db
     from app.extensions import build_api, migrate
     from app.models import all_models  # noqa: F401  (every table known to Alembic)
+    from payments.gateway import init_gateway
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    init_gateway(app)
     return build_api(app)
 
 
@@ -63,10 +65,20 @@ def _init_request_pipeline(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask, api: Api) -> None:
-    from app.accounts import admin_routes, routes
+    from app.accounts import admin_routes
+    from app.accounts import routes as accounts
     from app.api_docs import init_api_docs
     from app.ops_routes import blp as operations
+    from app.sessions import routes as sessions
+    from payments import routes as payments
 
-    for blueprint in (routes.blp, admin_routes.blp, operations):
+    blueprints = (
+        accounts.blp,
+        admin_routes.blp,
+        sessions.blp,
+        payments.blp,
+        operations,
+    )
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     init_api_docs(app, api)

@@ -51,6 +51,7 @@ class Settings:
     stripe_api_base: str = "http://127.0.0.1:8420"
     stripe_webhook_secret: str = "whsec_local_development"
     stripe_timeout_seconds: int = 20
+    stripe_network_retries: int = 1
     redis_url: str | None = None
     city_timezone: str = "Europe/Paris"
     city_country: str = "FR"
@@ -82,6 +83,7 @@ class Settings:
             stripe_api_base=(env.get("STRIPE_API_BASE") or d.stripe_api_base).rstrip("/"),
             stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or d.stripe_webhook_secret,
             stripe_timeout_seconds=_int(env, "STRIPE_TIMEOUT_SECONDS", d.stripe_timeout_seconds),
+            stripe_network_retries=_int(env, "STRIPE_NETWORK_RETRIES", d.stripe_network_retries),
             redis_url=env.get("REDIS_URL") or None,
             city_timezone=env.get("CITY_TIMEZONE") or d.city_timezone,
             city_country=env.get("CITY_COUNTRY") or d.city_country,

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Dialect, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
@@ -70,6 +71,18 @@ def new_id() -> uuid.UUID:
 def id_column() -> Mapped[uuid.UUID]:
     """The primary key of every table: a random UUID, answered as a string by the API."""
     return mapped_column(primary_key=True, default=new_id)
+
+
+def insert_if_absent(model: type[Base], values: dict[str, Any], unique_columns: list[str]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on the given unique columns; True if a row was added.
+
+    For rows that many writers may record at once (ledger entries, reminders): the database,
+    not a prior SELECT, decides which one wins.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique_columns)
+    return db.session.execute(statement).rowcount == 1
 
 
 def sql_in(column: str, values: tuple[str, ...]) -> str:

@@ -168,9 +168,15 @@ def _release(record_id: uuid.UUID) -> None:
     db.session.commit()
 
 
-def current_idempotency_record_id() -> uuid.UUID | None:
-    """The claim of this request, for services that tie their first row to it."""
-    return g.get("idempotency_record_id")
+def current_request_key() -> str | None:
+    """A digest of this request's Idempotency-Key and caller, for services whose first row must
+    be found again by a retry (a start whose first attempt failed half-way)."""
+    key = request.headers.get(HEADER)
+    if not key:
+        return None
+    return hashlib.sha256(
+        f"{_scope()}\0{request.method}\0{request.path}\0{key}".encode()
+    ).hexdigest()
 
 
 def idempotent(
@@ -195,7 +201,6 @@ def idempotent(
         if isinstance(claim, Response):
             return claim
         record_id = claim.id
-        g.idempotency_record_id = record_id
         try:
             response = view(*args, **kwargs)
         except DomainError as error:

@@ -22,6 +22,7 @@ from app.accounts.services import create_device
 from app.db import db, utcnow
 from app.extensions import limiter
 from tests.support.database import empty_all_tables, postgres_answers, reset_and_migrate
+from tests.support.stripe import TEST_KEY, WEBHOOK_SECRET, StripeApp, localstripe
 
 TEST_PASSWORD = "a long test password 42"
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256"
@@ -54,12 +55,24 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_env(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def stripe_base() -> Iterator[str]:
+    with localstripe() as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def app_env(
+    database_url: str, stripe_base: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
     reset_and_migrate(database_url)
     return {
         "PARKING_ENV": "test",
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET_KEY,
+        "STRIPE_API_BASE": stripe_base,
+        "STRIPE_SECRET_KEY": TEST_KEY,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_NETWORK_RETRIES": "0",
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "EXPORT_DIR": str(tmp_path_factory.mktemp("exports")),
         "LOG_LEVEL": "INFO",
@@ -149,3 +162,9 @@ def driver_headers(driver: User) -> dict[str, str]:
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def stripe_app(stripe_base: str) -> StripeApp:
+    """The driver's phone talking to Stripe with the publishable key."""
+    return StripeApp(stripe_base)

@@ -28,6 +28,7 @@ class ParkingSession(Base):
         CheckConstraint("authorised_cents >= 0", name="authorised_not_negative"),
         Index("ix_parking_sessions_plate_zone_starts_at", "plate", "zone_id", "starts_at"),
         Index("ix_parking_sessions_status_held_until", "status", "held_until"),
+        Index("ix_parking_sessions_settlement_due", "settlement_due"),
         Index("ix_parking_sessions_user_created_at", "user_id", "created_at", "id"),
     )
 
@@ -56,6 +57,11 @@ class ParkingSession(Base):
     currency: Mapped[str] = mapped_column(String(3))
     # The caller's Idempotency-Key (hashed with its scope): a retry resumes this session.
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Money still to move with Stripe after the session changed (a capture, a refund): the
+    # settle job finishes it if the request could not.
+    settlement_due: Mapped[bool] = mapped_column(default=False)
+    # A worker that settles this session holds it until then (several machines run `settle`).
+    lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 

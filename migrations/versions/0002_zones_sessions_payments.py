@@ -126,6 +126,8 @@ def upgrade() -> None:
         sa.Column("authorised_cents", sa.Integer(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("request_key", sa.String(length=64), nullable=True),
+        sa.Column("settlement_due", sa.Boolean(), nullable=False),
+        sa.Column("lease_until", app.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
@@ -170,6 +172,9 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_parking_sessions_status_held_until", ["status", "held_until"], unique=False
+        )
+        batch_op.create_index(
+            "ix_parking_sessions_settlement_due", ["settlement_due"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_parking_sessions_updated_at"), ["updated_at"], unique=False
