@@ -81,8 +81,13 @@ def insert_if_absent(model: type[Base], values: dict[str, Any], unique_columns: 
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique_columns)
-    return db.session.execute(statement).rowcount == 1
+    statement = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique_columns)
+        .returning(*model.__table__.primary_key.columns)
+    )
+    return db.session.execute(statement).first() is not None
 
 
 def sql_in(column: str, values: tuple[str, ...]) -> str:

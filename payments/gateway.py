@@ -103,8 +103,10 @@ def _translated_errors() -> Iterator[None]:
         raise ProviderConflict() from exc
     except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
         raise PaymentProviderUnavailable() from exc
-    except stripe.APIError as exc:  # Stripe's own 5xx
-        raise PaymentProviderUnavailable() from exc
+    except stripe.APIError as exc:
+        if exc.http_status == 409:  # another request with the same key is still running there
+            raise ProviderConflict() from exc
+        raise PaymentProviderUnavailable() from exc  # Stripe's own 5xx
 
 
 class StripeGateway:

@@ -291,7 +291,8 @@ def stop_session(driver_id: uuid.UUID, session_id: uuid.UUID) -> Outcome:
         session = _reload(session.id)
     end_session(session, now)
     db.session.commit()
-    return Outcome(view(_reload(session_id), now), settle_money(_reload(session_id)))
+    money = settle_money(_reload(session_id))
+    return Outcome(view(_reload(session_id), now), money)
 
 
 def own_session(driver_id: uuid.UUID, session_id: uuid.UUID) -> ParkingSession:

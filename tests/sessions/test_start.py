@@ -7,7 +7,7 @@ from app.db import db
 from app.sessions.models import ParkingSession
 from payments.models import LedgerEntry, Payment
 from tests.conftest import bearer
-from tests.sessions.conftest import paris
+from tests.support.sessions import paris
 from tests.test_errors import assert_error
 
 

@@ -1,3 +1,5 @@
+"""Fixtures for everything that starts sessions: a pinned clock, a zone, the driver, cards."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
