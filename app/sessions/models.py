@@ -65,8 +65,9 @@ class ParkingSession(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
-    zone: Mapped[Zone] = relationship(lazy="joined", innerjoin=True)
-    tariff: Mapped[TariffVersion] = relationship(lazy="joined", innerjoin=True)
+    # Loaded on access; lists load them for a whole page at once (selectinload).
+    zone: Mapped[Zone] = relationship()
+    tariff: Mapped[TariffVersion] = relationship()
 
 
 class Notification(Base):

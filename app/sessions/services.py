@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -324,6 +325,9 @@ def list_sessions(driver_id: uuid.UUID, status: str, *, limit: int, cursor: str 
         statement = statement.where(ParkingSession.status.in_(("pending_payment", "active")), end)
     elif status == "ended":
         statement = statement.where(ParkingSession.status.in_(("ended", "cancelled")) | ~end)
+    statement = statement.options(
+        selectinload(ParkingSession.zone), selectinload(ParkingSession.tariff)
+    )
     page = paginate(
         statement,
         (ParkingSession.created_at, ParkingSession.id),
