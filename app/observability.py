@@ -60,6 +60,8 @@ def configure_logging(level: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # The SDK logs every request at INFO; our own logs say what matters about payments.
+    logging.getLogger("stripe").setLevel(logging.WARNING)
 
 
 def _start_request() -> None:

@@ -1,0 +1,39 @@
+"""Baselines served under the same gunicorn configuration as the service.
+
+- `GET /hello`: the bare framework, nothing else (the ceiling of any endpoint);
+- `GET /indexed?plate=&zone_id=`: the one indexed SELECT an enforcement check needs, with no
+  auth, validation or serialization (the ceiling of a check on this database).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+from flask import Flask, jsonify, request
+from sqlalchemy import create_engine, text
+
+app = Flask(__name__)
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite://")
+_pool = {"pool_size": 10, "max_overflow": 10} if DATABASE_URL.startswith("postgresql") else {}
+_engine = create_engine(DATABASE_URL, **_pool)
+LATEST_SESSION = text(
+    "SELECT id, ends_at FROM parking_sessions WHERE plate = :plate AND zone_id = :zone_id"
+    " ORDER BY starts_at DESC LIMIT 1"
+)
+
+
+@app.get("/hello")
+def hello():
+    return jsonify(hello="world")
+
+
+@app.get("/indexed")
+def indexed():
+    zone_id = uuid.UUID(request.args["zone_id"])
+    bound = zone_id if _engine.dialect.name == "postgresql" else zone_id.hex
+    with _engine.connect() as connection:
+        row = connection.execute(
+            LATEST_SESSION, {"plate": request.args["plate"], "zone_id": bound}
+        ).first()
+    return jsonify(found=row is not None)
