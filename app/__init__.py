@@ -66,7 +66,17 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from app.accounts import admin_routes, routes
     from app.api_docs import init_api_docs
     from app.ops_routes import blp as operations
+    from zones import permit_routes, tariff_routes
+    from zones import routes as zone_routes
 
-    for blueprint in (routes.blp, admin_routes.blp, operations):
+    blueprints = (
+        routes.blp,
+        admin_routes.blp,
+        zone_routes.blp,
+        tariff_routes.blp,
+        permit_routes.blp,
+        operations,
+    )
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     init_api_docs(app, api)

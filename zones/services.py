@@ -1,17 +1,34 @@
-"""Zones and tariff versions: lookups the other packages use, and the tariff in force."""
+"""Zones and tariff versions: lookups the other packages use, the tariff in force, zone writes."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
+import holidays
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import db
-from app.errors import Conflict, NotFound, Unprocessable
+from app.errors import Conflict, NotFound, Unprocessable, field_error
+from app.pagination import Page, paginate
 from zones import pricing
+from zones.geometry import InvalidGeometry, clean_geometry
 from zones.models import TariffVersion, Zone
+
+# As printed on street signs: letters, digits and dashes, compared in upper case.
+ZONE_CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
+# Path segments of the zones API that a zone code would shadow.
+RESERVED_CODES = frozenset({"LOCATE"})
+# Zone fields that change how its tariffs price (their local time, their holidays).
+PRICING_FIELDS = ("timezone", "country", "subdivision")
 
 
 class ZoneNotFound(NotFound):
@@ -24,16 +41,153 @@ class ZoneInactive(Conflict):
     message = "Parking is not sold in this zone at the moment."
 
 
+class ZoneExists(Conflict):
+    reason = "zone_exists"
+    message = "A zone with this code already exists."
+
+
+class ZoneHasTariffs(Conflict):
+    reason = "zone_has_tariffs"
+    message = (
+        "The time zone and holiday calendar of a zone with tariffs cannot change: its tariff "
+        "versions would price differently. Create a new zone."
+    )
+
+
+class ZoneChanged(Conflict):
+    reason = "zone_changed"
+    message = "The zone was changed by another request meanwhile; read it again and retry."
+
+
 class NoTariffInForce(Conflict):
     reason = "no_tariff_in_force"
     message = "This zone has no tariff in force at that time."
 
 
+def normalize_zone_code(code: str) -> str:
+    return code.strip().upper()
+
+
 def get_zone(code: str) -> Zone:
-    zone = db.session.scalar(select(Zone).where(Zone.code == code))
+    zone = db.session.scalar(select(Zone).where(Zone.code == normalize_zone_code(code)))
     if zone is None:
         raise ZoneNotFound()
     return zone
+
+
+def list_zones(*, limit: int, cursor: str | None, active: bool | None = None) -> Page:
+    statement = select(Zone)
+    if active is not None:
+        statement = statement.where(Zone.active == active)
+    return paginate(statement, (Zone.code,), limit=limit, cursor=cursor)
+
+
+def create_zone(
+    code: str,
+    name: str,
+    geometry: dict[str, Any],
+    *,
+    timezone: str | None = None,
+    country: str | None = None,
+    subdivision: str | None = None,
+    active: bool = True,
+) -> Zone:
+    """A new zone; time zone and country default to the city's (settings)."""
+    settings = current_app.config["SETTINGS"]
+    zone = Zone(
+        code=check_zone_code(code),
+        name=name,
+        geometry=_checked_geometry(geometry),
+        timezone=check_timezone(timezone or settings.city_timezone),
+        active=active,
+    )
+    zone.country, zone.subdivision = check_holiday_region(
+        country or settings.city_country, subdivision
+    )
+    if db.session.scalar(select(Zone.id).where(Zone.code == zone.code)) is not None:
+        raise ZoneExists()
+    db.session.add(zone)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the same code created by a racing request
+        db.session.rollback()
+        raise ZoneExists() from exc
+    return zone
+
+
+def update_zone(zone: Zone, changes: Mapping[str, Any]) -> Zone:
+    """Apply a PATCH: name, geometry, active, and (while it has no tariff) timezone and country."""
+    changes = dict(changes)
+    if "geometry" in changes:
+        changes["geometry"] = _checked_geometry(changes["geometry"])
+    if "timezone" in changes:
+        changes["timezone"] = check_timezone(changes["timezone"])
+    if "country" in changes or "subdivision" in changes:
+        country = changes.get("country", zone.country)
+        subdivision = changes.get("subdivision", zone.subdivision)
+        changes["country"], changes["subdivision"] = check_holiday_region(country, subdivision)
+    if any(
+        changes.get(name, getattr(zone, name)) != getattr(zone, name) for name in PRICING_FIELDS
+    ):
+        lock_zone(zone)  # against a first tariff version being stored meanwhile
+        if db.session.scalar(select(TariffVersion.id).where(TariffVersion.zone_id == zone.id)):
+            raise ZoneHasTariffs()
+    for name, value in changes.items():
+        setattr(zone, name, value)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:  # another worker wrote the zone since we read it
+        db.session.rollback()
+        raise ZoneChanged() from exc
+    return zone
+
+
+def lock_zone(zone: Zone) -> None:
+    """Serialise writes that depend on a zone's tariffs (no-op on SQLite, whose writes are)."""
+    db.session.execute(select(Zone.id).where(Zone.id == zone.id).with_for_update())
+
+
+def check_zone_code(code: str) -> str:
+    normalized = normalize_zone_code(code)
+    if not ZONE_CODE.fullmatch(normalized):
+        raise field_error("code", "Use 1 to 32 letters, digits, dashes or underscores.")
+    if normalized in RESERVED_CODES:
+        raise field_error("code", f"{normalized} is reserved by the API.")
+    return normalized
+
+
+def check_timezone(name: str) -> str:
+    if name not in _timezones():
+        raise field_error("timezone", f"{name!r} is not an IANA time zone.")
+    return name
+
+
+def check_holiday_region(country: str, subdivision: str | None) -> tuple[str, str | None]:
+    """A country (ISO 3166 alpha-2) and subdivision whose public holidays are known."""
+    country = country.upper()
+    known = _holiday_regions()
+    if len(country) != 2 or country not in known:
+        raise field_error("country", f"No public holiday calendar is known for {country!r}.")
+    if subdivision is not None and subdivision not in known[country]:
+        raise field_error("subdivision", f"{country} has no subdivision {subdivision!r}.")
+    return country, subdivision
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@cache
+def _holiday_regions() -> dict[str, list[str]]:
+    return holidays.list_supported_countries()
+
+
+def _checked_geometry(geometry: Any) -> dict[str, Any]:
+    try:
+        return clean_geometry(geometry)
+    except InvalidGeometry as exc:
+        raise field_error("geometry", str(exc)) from exc
 
 
 def tariff_in_force(zone: Zone, at: datetime) -> TariffVersion:
