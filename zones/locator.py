@@ -83,12 +83,16 @@ def current_index() -> ZoneIndex:
     with holder.lock:
         index = holder.index
         if index is None or index.fingerprint != fingerprint:
-            rows = db.session.execute(select(Zone.id, Zone.geometry, Zone.active, Zone.revision))
-            # The fingerprint comes from the rows themselves, so the index never claims a state
-            # newer than the one it holds (a write between the two queries rebuilds it again).
-            index = ZoneIndex.build(rows)  # type: ignore[arg-type]  (rows are tuples)
-            holder.index = index
+            index = holder.index = build_index()
     return index
+
+
+def build_index() -> ZoneIndex:
+    """An index of the zones as they are now (what a worker pays once after a zone write)."""
+    rows = db.session.execute(select(Zone.id, Zone.geometry, Zone.active, Zone.revision))
+    # The fingerprint comes from the rows themselves, so the index never claims a state newer
+    # than the one it holds (a write between the two queries only rebuilds it once more).
+    return ZoneIndex.build(rows)  # type: ignore[arg-type]  (rows are tuples)
 
 
 def zones_at(lat: float, lon: float) -> list[Zone]:
