@@ -18,7 +18,8 @@ from app.errors import NotFound
 from app.pagination import Page, paginate
 from app.plates import InvalidPlate, Plate, normalize_plate
 from zones.models import EXEMPTING_PERMIT_KINDS, Permit, Zone, permit_zones
-from zones.services import ZoneNotFound, get_zone, normalize_zone_code
+from zones.services import ZoneNotFound, get_zone
+from zones.zone_checks import normalize_zone_code
 
 # Tariff profiles that a permit of the same kind opens to its plate.
 PROFILE_PERMIT_KINDS = ("resident", "business", "disabled")

@@ -15,7 +15,7 @@ from zones.geometry import GeometryField
 from zones.models import PERMIT_KINDS
 from zones.pricing import VISITOR
 from zones.quotes import MAX_QUOTE_MINUTES, MAX_QUOTE_SPAN
-from zones.services import check_holiday_region, check_timezone, check_zone_code
+from zones.zone_checks import check_holiday_region, check_timezone, check_zone_code
 
 QUOTE_BY = ("duration_minutes", "ends_at", "amount_cents")
 

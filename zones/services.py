@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
-import holidays
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import db
-from app.errors import Conflict, NotFound, Unprocessable, field_error
+from app.errors import Conflict, NotFound, Unprocessable
 from app.pagination import Page, paginate
 from zones import pricing
-from zones.geometry import InvalidGeometry, clean_geometry
 from zones.models import TariffVersion, Zone
+from zones.zone_checks import (
+    check_geometry,
+    check_holiday_region,
+    check_timezone,
+    check_zone_code,
+    normalize_zone_code,
+)
 
-# As printed on street signs: letters, digits and dashes, compared in upper case.
-ZONE_CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
-# Path segments of the zones API that a zone code would shadow.
-RESERVED_CODES = frozenset({"LOCATE"})
 # Zone fields that change how its tariffs price (their local time, their holidays).
 PRICING_FIELDS = ("timezone", "country", "subdivision")
 
@@ -64,10 +62,6 @@ class NoTariffInForce(Conflict):
     message = "This zone has no tariff in force at that time."
 
 
-def normalize_zone_code(code: str) -> str:
-    return code.strip().upper()
-
-
 def get_zone(code: str) -> Zone:
     zone = db.session.scalar(select(Zone).where(Zone.code == normalize_zone_code(code)))
     if zone is None:
@@ -97,7 +91,7 @@ def create_zone(
     zone = Zone(
         code=check_zone_code(code),
         name=name,
-        geometry=_checked_geometry(geometry),
+        geometry=check_geometry(geometry),
         timezone=check_timezone(timezone or settings.city_timezone),
         active=active,
     )
@@ -117,15 +111,7 @@ def create_zone(
 
 def update_zone(zone: Zone, changes: Mapping[str, Any]) -> Zone:
     """Apply a PATCH: name, geometry, active, and (while it has no tariff) timezone and country."""
-    changes = dict(changes)
-    if "geometry" in changes:
-        changes["geometry"] = _checked_geometry(changes["geometry"])
-    if "timezone" in changes:
-        changes["timezone"] = check_timezone(changes["timezone"])
-    if "country" in changes or "subdivision" in changes:
-        country = changes.get("country", zone.country)
-        subdivision = changes.get("subdivision", zone.subdivision)
-        changes["country"], changes["subdivision"] = check_holiday_region(country, subdivision)
+    changes = _checked_changes(zone, changes)
     if any(
         changes.get(name, getattr(zone, name)) != getattr(zone, name) for name in PRICING_FIELDS
     ):
@@ -142,52 +128,22 @@ def update_zone(zone: Zone, changes: Mapping[str, Any]) -> Zone:
     return zone
 
 
+def _checked_changes(zone: Zone, changes: Mapping[str, Any]) -> dict[str, Any]:
+    checked = dict(changes)
+    if "geometry" in checked:
+        checked["geometry"] = check_geometry(checked["geometry"])
+    if "timezone" in checked:
+        checked["timezone"] = check_timezone(checked["timezone"])
+    if "country" in checked or "subdivision" in checked:
+        country = checked.get("country", zone.country)
+        subdivision = checked.get("subdivision", zone.subdivision)
+        checked["country"], checked["subdivision"] = check_holiday_region(country, subdivision)
+    return checked
+
+
 def lock_zone(zone: Zone) -> None:
     """Serialise writes that depend on a zone's tariffs (no-op on SQLite, whose writes are)."""
     db.session.execute(select(Zone.id).where(Zone.id == zone.id).with_for_update())
-
-
-def check_zone_code(code: str) -> str:
-    normalized = normalize_zone_code(code)
-    if not ZONE_CODE.fullmatch(normalized):
-        raise field_error("code", "Use 1 to 32 letters, digits, dashes or underscores.")
-    if normalized in RESERVED_CODES:
-        raise field_error("code", f"{normalized} is reserved by the API.")
-    return normalized
-
-
-def check_timezone(name: str) -> str:
-    if name not in _timezones():
-        raise field_error("timezone", f"{name!r} is not an IANA time zone.")
-    return name
-
-
-def check_holiday_region(country: str, subdivision: str | None) -> tuple[str, str | None]:
-    """A country (ISO 3166 alpha-2) and subdivision whose public holidays are known."""
-    country = country.upper()
-    known = _holiday_regions()
-    if len(country) != 2 or country not in known:
-        raise field_error("country", f"No public holiday calendar is known for {country!r}.")
-    if subdivision is not None and subdivision not in known[country]:
-        raise field_error("subdivision", f"{country} has no subdivision {subdivision!r}.")
-    return country, subdivision
-
-
-@cache
-def _timezones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-@cache
-def _holiday_regions() -> dict[str, list[str]]:
-    return holidays.list_supported_countries()
-
-
-def _checked_geometry(geometry: Any) -> dict[str, Any]:
-    try:
-        return clean_geometry(geometry)
-    except InvalidGeometry as exc:
-        raise field_error("geometry", str(exc)) from exc
 
 
 def tariff_in_force(zone: Zone, at: datetime) -> TariffVersion:

@@ -114,6 +114,12 @@ def test_permits_are_filtered_by_zone(client, admin, zones):
     assert [item["plate"] for item in response.get_json()["items"]] == ["EF456GH"]
 
 
+def test_filtering_by_a_zone_that_does_not_exist_is_404(client, admin):
+    response = client.get(f"{PERMITS}?zone=NOPE", headers=admin)
+
+    assert_error(response, 404, "zone_not_found")
+
+
 def test_the_permit_list_is_paged(client, admin, zones):
     for plate in ("AA-111-AA", "BB-222-BB", "CC-333-CC"):
         _permit(plate)

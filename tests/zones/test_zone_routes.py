@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.db import db
 from tests.support.zones import square
 from tests.test_errors import assert_error
 from zones.models import Zone
+from zones.services import ZoneChanged, update_zone
 
 ZONES = "/api/v1/zones"
 
@@ -223,3 +224,16 @@ def test_only_admins_write_zones(client, headers_for):
 
     assert_error(response, 403, "role_not_allowed")
     assert _zone_count() == 0
+
+
+def test_a_patch_based_on_a_stale_read_is_refused(make_zone):
+    zone = make_zone("ISSY-1", rules=None)
+    read_revision = zone.revision
+    with db.engine.begin() as other_worker:
+        other_worker.execute(update(Zone).where(Zone.code == "ISSY-1").values(revision=7))
+
+    with pytest.raises(ZoneChanged):
+        update_zone(zone, {"name": "Issy – Mairie"})
+
+    assert read_revision != 7
+    assert db.session.scalar(select(Zone.name).where(Zone.code == "ISSY-1")) == "Zone ISSY-1"
