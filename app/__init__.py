@@ -71,10 +71,15 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from app.ops_routes import blp as operations
     from app.sessions import routes as sessions
     from payments import routes as payments
+    from zones import permit_routes, tariff_routes
+    from zones import routes as zone_routes
 
     blueprints = (
         accounts.blp,
         admin_routes.blp,
+        zone_routes.blp,
+        tariff_routes.blp,
+        permit_routes.blp,
         sessions.blp,
         payments.blp,
         operations,

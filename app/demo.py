@@ -20,6 +20,7 @@ from app.accounts.security import hash_password
 from app.config import PROJECT_ROOT
 from app.db import db
 from app.plates import Plate
+from zones.demo import load_demo_zones
 
 LOGINS_FILE = PROJECT_ROOT / "instance" / "demo-logins.json"
 DEMO_ACCOUNTS = (
@@ -76,6 +77,7 @@ def load_demo_accounts(logins_file: Path = LOGINS_FILE) -> dict[str, str]:
 
 def load_demo() -> dict[str, str]:
     """Everything of the demo (feature packages add theirs here); returns the logins."""
+    load_demo_zones()
     return load_demo_accounts()
 
 

@@ -24,7 +24,7 @@ from app.extensions import limiter
 from tests.support.database import empty_all_tables, postgres_answers, reset_and_migrate
 from tests.support.stripe import TEST_KEY, WEBHOOK_SECRET, StripeApp, localstripe
 
-pytest_plugins = ["tests.support.sessions"]
+pytest_plugins = ["tests.support.zones", "tests.support.sessions"]
 
 TEST_PASSWORD = "a long test password 42"
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256"

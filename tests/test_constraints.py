@@ -11,7 +11,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from app.db import db, utcnow
 from app.sessions.models import OVERLAP_CONSTRAINT, ParkingSession
 from payments.models import LedgerEntry
-from tests.support.parking import create_zone
 
 
 def make_session(user, zone, start, end, status="active", plate="AB123CD") -> ParkingSession:
@@ -35,8 +34,8 @@ def make_session(user, zone, start, end, status="active", plate="AB123CD") -> Pa
 
 
 @pytest.fixture
-def zone():
-    return create_zone("Z1")
+def zone(make_zone):
+    return make_zone("Z1")
 
 
 def test_the_database_refuses_two_overlapping_sessions_of_one_plate_in_one_zone(driver, zone):

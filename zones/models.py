@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -25,6 +27,14 @@ PERMIT_KINDS = ("resident", "business", "disabled", "exempt")
 EXEMPTING_PERMIT_KINDS = ("disabled", "exempt")
 
 
+def _new_revision(current: int | None) -> int:
+    """A random revision, never the current one (31 bits: a sum over every zone fits a BIGINT)."""
+    while True:
+        revision = secrets.randbelow(2**31 - 1) + 1
+        if revision != current:
+            return revision
+
+
 class Zone(Base):
     __tablename__ = "zones"
 
@@ -38,6 +48,13 @@ class Zone(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A new random value on every write (SQLAlchemy sets it, and refuses a write based on a
+    # stale read). The workers' locate indexes fingerprint the zones by (count, sum of
+    # revisions): any write from any machine changes it, whatever the clocks and commit order,
+    # which max(updated_at) cannot promise.
+    revision: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": _new_revision}
 
     tariffs: Mapped[list[TariffVersion]] = relationship(
         back_populates="zone", order_by="TariffVersion.version"
@@ -102,3 +119,7 @@ class Permit(Base):
     @property
     def zone_codes(self) -> list[str]:
         return sorted(zone.code for zone in self.zones)
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

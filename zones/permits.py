@@ -1,29 +1,127 @@
-"""Permits: the rights of a plate in zones (merged with the zones branch's fuller module)."""
+"""Permits: a plate's right in some zones for a period (CONTRACT.md, Enforcement: Permits).
+
+Kinds `disabled` and `exempt` exempt the plate from paying; `resident`, `business` (and
+`disabled`) open the tariff profile of the same name to it. Revoking keeps the row, so scan cars
+syncing the rights feed learn of it. Every plate is compared in its normalised form.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 
-from app.db import db
-from zones.models import Permit, permit_zones
+from app.db import db, utcnow
+from app.errors import NotFound
+from app.pagination import Page, paginate
+from app.plates import InvalidPlate, Plate, normalize_plate
+from zones.models import EXEMPTING_PERMIT_KINDS, Permit, Zone, permit_zones
+from zones.services import ZoneNotFound, get_zone
+from zones.zone_checks import normalize_zone_code
+
+# Tariff profiles that a permit of the same kind opens to its plate.
+PROFILE_PERMIT_KINDS = ("resident", "business", "disabled")
+
+
+class PermitNotFound(NotFound):
+    reason = "permit_not_found"
+    message = "No permit has this id."
+
+
+def create_permit(
+    plate: Plate, kind: str, zone_codes: Sequence[str], valid_from: datetime, valid_until: datetime
+) -> Permit:
+    """A permit for `plate` in the zones named (all must exist) for `[valid_from, valid_until)`."""
+    codes = sorted({normalize_zone_code(code) for code in zone_codes})
+    zones = list(db.session.scalars(select(Zone).where(Zone.code.in_(codes))))
+    missing = sorted(set(codes) - {zone.code for zone in zones})
+    if missing:
+        messages = [f"No zone has the code {code}." for code in missing]
+        raise ZoneNotFound(" ".join(messages), errors={"zone_codes": messages})
+    permit = Permit(
+        plate=plate.normalized,
+        plate_raw=plate.raw,
+        kind=kind,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        zones=zones,
+    )
+    db.session.add(permit)
+    db.session.flush()
+    return permit
+
+
+def list_permits(
+    *, limit: int, cursor: str | None, plate: Plate | None = None, zone: str | None = None
+) -> Page:
+    """Newest first, revoked ones included; optionally of one plate, or valid in one zone."""
+    statement = select(Permit)
+    if plate is not None:
+        statement = statement.where(Permit.plate == plate.normalized)
+    if zone is not None:
+        statement = statement.where(_in_zone(get_zone(zone).id))
+    keys = (Permit.created_at, Permit.id)
+    return paginate(statement, keys, limit=limit, cursor=cursor, descending=True)
+
+
+def revoke_permit(permit_id: uuid.UUID) -> Permit:
+    """Revoke at once (again: changes nothing). The row stays for the rights feed."""
+    permit = db.session.get(Permit, permit_id)
+    if permit is None:
+        raise PermitNotFound()
+    if permit.revoked_at is None:
+        permit.revoked_at = utcnow()
+        db.session.flush()
+    return permit
 
 
 def has_profile_permit(plate: str, zone_id: uuid.UUID, profile: str, at: datetime) -> bool:
-    """A valid permit of kind `profile` for the zone, at `at` (valid_until exclusive)."""
-    found = db.session.scalar(
-        select(Permit.id)
-        .join(permit_zones, permit_zones.c.permit_id == Permit.id)
-        .where(
-            Permit.plate == plate,
-            Permit.kind == profile,
-            permit_zones.c.zone_id == zone_id,
-            Permit.revoked_at.is_(None),
-            Permit.valid_from <= at,
-            Permit.valid_until > at,
-        )
-        .limit(1)
+    """Whether `plate` holds, at `at`, a valid permit opening `profile` in the zone."""
+    if profile not in PROFILE_PERMIT_KINDS:
+        return False
+    try:
+        normalized = normalize_plate(plate)
+    except InvalidPlate:
+        return False
+    statement = select(Permit.id).where(
+        Permit.plate == normalized, Permit.kind == profile, _in_zone(zone_id), _valid_at(at)
     )
-    return found is not None
+    return db.session.execute(statement.limit(1)).first() is not None
+
+
+def exempting_permits(plates: Sequence[str], zone_id: uuid.UUID, at: datetime) -> dict[str, Permit]:
+    """For each of `plates` (as passed) that has one, a valid disabled/exempt permit in the zone.
+
+    One query for all the plates (a scan car checks up to 500 at once). Where a plate holds
+    several, the one valid the longest is kept. Strings that cannot be plates are left out.
+    """
+    by_normalized: dict[str, list[str]] = {}
+    for plate in plates:
+        try:
+            by_normalized.setdefault(normalize_plate(plate), []).append(plate)
+        except InvalidPlate:
+            continue
+    if not by_normalized:
+        return {}
+    permits = db.session.scalars(
+        select(Permit)
+        .where(
+            Permit.plate.in_(by_normalized),
+            Permit.kind.in_(EXEMPTING_PERMIT_KINDS),
+            _in_zone(zone_id),
+            _valid_at(at),
+        )
+        .order_by(Permit.valid_until)
+    )
+    # Ordered by valid_until, so the longest-valid permit of a plate is written last and kept.
+    return {plate: permit for permit in permits for plate in by_normalized[permit.plate]}
+
+
+def _in_zone(zone_id: uuid.UUID) -> ColumnElement[bool]:
+    return Permit.id.in_(select(permit_zones.c.permit_id).where(permit_zones.c.zone_id == zone_id))
+
+
+def _valid_at(at: datetime) -> ColumnElement[bool]:
+    return and_(Permit.revoked_at.is_(None), Permit.valid_from <= at, Permit.valid_until > at)

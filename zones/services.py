@@ -1,17 +1,32 @@
-"""Zones and tariff versions: lookups the other packages use, and the tariff in force."""
+"""Zones and tariff versions: lookups the other packages use, the tariff in force, zone writes."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import db
 from app.errors import Conflict, NotFound, Unprocessable
+from app.pagination import Page, paginate
 from zones import pricing
 from zones.models import TariffVersion, Zone
+from zones.zone_checks import (
+    check_geometry,
+    check_holiday_region,
+    check_timezone,
+    check_zone_code,
+    normalize_zone_code,
+)
+
+# Zone fields that change how its tariffs price (their local time, their holidays).
+PRICING_FIELDS = ("timezone", "country", "subdivision")
 
 
 class ZoneNotFound(NotFound):
@@ -24,16 +39,111 @@ class ZoneInactive(Conflict):
     message = "Parking is not sold in this zone at the moment."
 
 
+class ZoneExists(Conflict):
+    reason = "zone_exists"
+    message = "A zone with this code already exists."
+
+
+class ZoneHasTariffs(Conflict):
+    reason = "zone_has_tariffs"
+    message = (
+        "The time zone and holiday calendar of a zone with tariffs cannot change: its tariff "
+        "versions would price differently. Create a new zone."
+    )
+
+
+class ZoneChanged(Conflict):
+    reason = "zone_changed"
+    message = "The zone was changed by another request meanwhile; read it again and retry."
+
+
 class NoTariffInForce(Conflict):
     reason = "no_tariff_in_force"
     message = "This zone has no tariff in force at that time."
 
 
 def get_zone(code: str) -> Zone:
-    zone = db.session.scalar(select(Zone).where(Zone.code == code))
+    zone = db.session.scalar(select(Zone).where(Zone.code == normalize_zone_code(code)))
     if zone is None:
         raise ZoneNotFound()
     return zone
+
+
+def list_zones(*, limit: int, cursor: str | None, active: bool | None = None) -> Page:
+    statement = select(Zone)
+    if active is not None:
+        statement = statement.where(Zone.active == active)
+    return paginate(statement, (Zone.code,), limit=limit, cursor=cursor)
+
+
+def create_zone(
+    code: str,
+    name: str,
+    geometry: dict[str, Any],
+    *,
+    timezone: str | None = None,
+    country: str | None = None,
+    subdivision: str | None = None,
+    active: bool = True,
+) -> Zone:
+    """A new zone; time zone and country default to the city's (settings)."""
+    settings = current_app.config["SETTINGS"]
+    zone = Zone(
+        code=check_zone_code(code),
+        name=name,
+        geometry=check_geometry(geometry),
+        timezone=check_timezone(timezone or settings.city_timezone),
+        active=active,
+    )
+    zone.country, zone.subdivision = check_holiday_region(
+        country or settings.city_country, subdivision
+    )
+    if db.session.scalar(select(Zone.id).where(Zone.code == zone.code)) is not None:
+        raise ZoneExists()
+    db.session.add(zone)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the same code created by a racing request
+        db.session.rollback()
+        raise ZoneExists() from exc
+    return zone
+
+
+def update_zone(zone: Zone, changes: Mapping[str, Any]) -> Zone:
+    """Apply a PATCH: name, geometry, active, and (while it has no tariff) timezone and country."""
+    changes = _checked_changes(zone, changes)
+    if any(
+        changes.get(name, getattr(zone, name)) != getattr(zone, name) for name in PRICING_FIELDS
+    ):
+        lock_zone(zone)  # against a first tariff version being stored meanwhile
+        if db.session.scalar(select(TariffVersion.id).where(TariffVersion.zone_id == zone.id)):
+            raise ZoneHasTariffs()
+    for name, value in changes.items():
+        setattr(zone, name, value)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:  # another worker wrote the zone since we read it
+        db.session.rollback()
+        raise ZoneChanged() from exc
+    return zone
+
+
+def _checked_changes(zone: Zone, changes: Mapping[str, Any]) -> dict[str, Any]:
+    checked = dict(changes)
+    if "geometry" in checked:
+        checked["geometry"] = check_geometry(checked["geometry"])
+    if "timezone" in checked:
+        checked["timezone"] = check_timezone(checked["timezone"])
+    if "country" in checked or "subdivision" in checked:
+        country = checked.get("country", zone.country)
+        subdivision = checked.get("subdivision", zone.subdivision)
+        checked["country"], checked["subdivision"] = check_holiday_region(country, subdivision)
+    return checked
+
+
+def lock_zone(zone: Zone) -> None:
+    """Serialise writes that depend on a zone's tariffs (no-op on SQLite, whose writes are)."""
+    db.session.execute(select(Zone.id).where(Zone.id == zone.id).with_for_update())
 
 
 def tariff_in_force(zone: Zone, at: datetime) -> TariffVersion:

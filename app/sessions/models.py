@@ -15,7 +15,7 @@ STATUSES = ("pending_payment", "active", "ended", "cancelled")
 # Sessions in these statuses hold their plate, zone and time against overlaps.
 HOLDING_STATUSES = ("pending_payment", "active")
 # The database constraint (PostgreSQL: exclusion constraint; SQLite: triggers) that makes two
-# overlapping sessions of one plate in one zone impossible; see migrations/versions/0003.
+# overlapping sessions of one plate in one zone impossible; see migrations/versions/0002.
 OVERLAP_CONSTRAINT = "ex_parking_sessions_no_overlap"
 
 

@@ -151,10 +151,8 @@ def test_a_profile_other_than_visitor_needs_a_permit(clock, zone, start):
     assert_error(start(duration_minutes=30, profile="resident"), 403, "profile_not_allowed")
 
 
-def test_an_unknown_or_inactive_zone_is_refused(clock, zone, start):
-    from tests.support.parking import create_zone
-
-    create_zone("CLOSED", active=False)
+def test_an_unknown_or_inactive_zone_is_refused(clock, zone, start, make_zone):
+    make_zone("CLOSED", active=False)
 
     assert_error(start(zone_code="NOPE", duration_minutes=30), 404, "zone_not_found")
     assert_error(start(zone_code="CLOSED", duration_minutes=30), 409, "zone_inactive")

@@ -13,7 +13,6 @@ from flask.testing import FlaskClient
 
 from app.accounts.models import User
 from tests.conftest import bearer
-from tests.support.parking import create_zone
 from tests.support.stripe import StripeApp
 from zones.models import Zone
 
@@ -32,8 +31,9 @@ def clock() -> Iterator[time_machine.Traveller]:
 
 
 @pytest.fixture
-def zone() -> Zone:
-    return create_zone("ISSY-1")
+def zone(make_zone: Callable[..., Zone]) -> Zone:
+    """ISSY-1, priced by TARIFFS.md's example version."""
+    return make_zone("ISSY-1")
 
 
 @pytest.fixture
