@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from openapi_spec_validator import validate
+
 
 def test_openapi_document_lists_the_endpoints_with_auth_schemes(client):
     spec = client.get("/api/v1/openapi.json").get_json()
@@ -31,3 +33,9 @@ def test_interactive_docs_are_served_with_local_assets(client):
     assert "//cdn" not in page
     assert "unpkg" not in page
     assert script.status_code == 200
+
+
+def test_the_openapi_document_is_valid_openapi_3(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+
+    validate(spec)  # raises on any violation of the OpenAPI 3 schema
