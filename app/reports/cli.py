@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -54,9 +55,7 @@ def export_command(
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     expected = services.count_rows(spec)
-    bar = click.progressbar(
-        length=expected, label=f"{spec.file_name}", file=click.get_text_stream("stderr")
-    )
+    bar = click.progressbar(length=expected, label=spec.file_name, file=sys.stderr)
     with bar:
         stream = services.open_report(spec, on_rows=bar.update)
         sha256 = write_atomically(stream, output)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from app.db import db, utcnow
 from app.errors import Conflict, NotFound
@@ -124,7 +124,7 @@ def work(clock: Clock = utcnow) -> WorkReport:
     return report
 
 
-def _claimable(now: datetime):  # type: ignore[no-untyped-def]  (a SQL condition)
+def _claimable(now: datetime) -> ColumnElement[bool]:
     expired = and_(ReportExport.status == "running", ReportExport.lease_until < now)
     return or_(ReportExport.status == "queued", expired)
 
