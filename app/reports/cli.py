@@ -14,6 +14,7 @@ from app.reports import exports, services
 from app.reports.files import write_atomically
 from app.reports.models import GROUPINGS, REPORTS
 
+MAX_DAYS = services.MAX_EXPORT_DAYS
 reports_cli = AppGroup("reports", help="Finance reports (CSV) and the export job worker.")
 
 
@@ -42,16 +43,9 @@ def export_command(
     output: Path,
 ) -> None:
     """Write a report to a file: the same bytes as the HTTP endpoint, for any period."""
+    options = {"zone": zone, "group_by": group_by, "excel": excel}
     try:
-        spec = services.report_spec(
-            report,
-            from_date,
-            to_date,
-            zone=zone,
-            group_by=group_by,
-            excel=excel,
-            max_days=services.MAX_EXPORT_DAYS,
-        )
+        spec = services.report_spec(report, from_date, to_date, **options, max_days=MAX_DAYS)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     expected = services.count_rows(spec)

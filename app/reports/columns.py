@@ -9,6 +9,7 @@ written: finance reconciles money, it does not need to know who parked (CNIL).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from app.db import utcnow
 from app.reports import queries
@@ -104,16 +105,12 @@ def sessions_rows(spec: ReportSpec) -> Iterator[list[str]]:
         session_id, zone_code, version, profile, status, open_ended, starts_at = row[:7]
         ends_at, max_ends_at, paid, refunded, disputed, currency = row[7:]
         local_start = starts_at.astimezone(tz)
-        # The contract's status, as the API answers it (app.sessions.views.status_at): an
-        # active session whose end has passed is `ended` before the settle job writes so.
-        if status == "active" and (ends_at or max_ends_at) <= now:
-            status = "ended"
         yield [
             str(session_id),
             text(zone_code),
             integer(version),
             text(profile),
-            text(status),
+            text(_status_at(status, ends_at or max_ends_at, now)),
             boolean(open_ended),
             utc_instant(starts_at),
             local_instant(local_start),
@@ -126,6 +123,12 @@ def sessions_rows(spec: ReportSpec) -> Iterator[list[str]]:
             integer(paid + refunded + disputed),
             text(currency),
         ]
+
+
+def _status_at(status: str, end: datetime, now: datetime) -> str:
+    """The status the API answers (app.sessions.views.status_at): an active session whose end
+    has passed is `ended` before the settle job writes so."""
+    return "ended" if status == "active" and end <= now else status
 
 
 def revenue_header(group_by: str) -> tuple[str, ...]:

@@ -142,22 +142,28 @@ def claim_next(now: datetime) -> Claim | None:
         if candidate is None:
             db.session.commit()
             return None
-        token = uuid.uuid4().hex
-        taken = db.session.execute(
-            update(ReportExport)
-            .where(ReportExport.id == candidate, _claimable(now))
-            .values(
-                status="running",
-                lease_until=now + LEASE,
-                lease_token=token,
-                attempts=ReportExport.attempts + 1,
-                started_at=now,
-            )
-        ).rowcount
-        db.session.commit()
-        if taken:
-            return Claim(candidate, token)
+        claim = _lease(candidate, now)
+        if claim is not None:
+            return claim
         # Another worker took it between our SELECT and UPDATE: look again.
+
+
+def _lease(export_id: uuid.UUID, now: datetime) -> Claim | None:
+    """The conditional UPDATE that decides which worker gets the job."""
+    token = uuid.uuid4().hex
+    taken = db.session.execute(
+        update(ReportExport)
+        .where(ReportExport.id == export_id, _claimable(now))
+        .values(
+            status="running",
+            lease_until=now + LEASE,
+            lease_token=token,
+            attempts=ReportExport.attempts + 1,
+            started_at=now,
+        )
+    ).rowcount
+    db.session.commit()
+    return Claim(export_id, token) if taken else None
 
 
 def run(claim: Claim, clock: Clock = utcnow) -> bool:

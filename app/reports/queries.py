@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    Subquery,
     and_,
     case,
     distinct,
@@ -114,18 +115,7 @@ def sessions(scope: Scope) -> Select[Any]:
     ]
     if scope.zone_id is not None:
         in_scope.append(ParkingSession.zone_id == scope.zone_id)
-    amount, kind = LedgerEntry.amount_cents, LedgerEntry.kind
-    money = (
-        select(
-            LedgerEntry.session_id,
-            _signed_sum(amount, kind, GROSS_KINDS).label("paid"),
-            _signed_sum(amount, kind, ("refund",)).label("refunded"),
-            _signed_sum(amount, kind, ("dispute",)).label("disputed"),
-        )
-        .where(LedgerEntry.session_id.in_(select(ParkingSession.id).where(*in_scope)))
-        .group_by(LedgerEntry.session_id)
-        .subquery("money")
-    )
+    money = _money_of_sessions(select(ParkingSession.id).where(*in_scope))
     return (
         select(
             ParkingSession.id,
@@ -150,6 +140,22 @@ def sessions(scope: Scope) -> Select[Any]:
     )
 
 
+def _money_of_sessions(session_ids: Select[Any]) -> Subquery:
+    """Signed sums of the movements of those sessions (whatever day they happened)."""
+    amount, kind = LedgerEntry.amount_cents, LedgerEntry.kind
+    return (
+        select(
+            LedgerEntry.session_id,
+            _signed_sum(amount, kind, GROSS_KINDS).label("paid"),
+            _signed_sum(amount, kind, ("refund",)).label("refunded"),
+            _signed_sum(amount, kind, ("dispute",)).label("disputed"),
+        )
+        .where(LedgerEntry.session_id.in_(session_ids))
+        .group_by(LedgerEntry.session_id)
+        .subquery("money")
+    )
+
+
 def _totals(amount: Any, kind: Any, session_id: Any) -> list[ColumnElement[int]]:
     """currency-less totals of a group: gross, refunds, disputes, net, distinct sessions."""
     return [
@@ -169,29 +175,9 @@ def revenue_by_day(days: Sequence[LocalDay], zone_id: uuid.UUID | None) -> Selec
     across clock changes (a 23- or 25-hour day is just a longer range), and it keeps "sessions"
     right: a COUNT(DISTINCT) per local day. Grouping by UTC hour in SQL and folding hours into
     days in Python would count twice a session with movements in two hours of one day.
-    SQLite has no VALUES list with column names, hence the UNION ALL of one-row SELECTs.
     """
-    day_table = union_all(
-        *(
-            select(
-                literal(index).label("day_index"),
-                literal(local.starts_at, UTCDateTime()).label("starts_at"),
-                literal(local.ends_at, UTCDateTime()).label("ends_at"),
-            )
-            for index, local in enumerate(days)
-        )
-    ).subquery("local_days")
-    movements = select(
-        LedgerEntry.occurred_at,
-        LedgerEntry.kind,
-        LedgerEntry.amount_cents,
-        LedgerEntry.currency,
-        LedgerEntry.session_id,
-    )
-    if zone_id is not None:
-        movements = movements.join(ParkingSession, ParkingSession.id == LedgerEntry.session_id)
-    scope = Scope(days[0].starts_at, days[-1].ends_at, zone_id)
-    moved = movements.where(*_movements_in(scope)).subquery("movements")
+    day_table = _day_table(days)
+    moved = _movements(Scope(days[0].starts_at, days[-1].ends_at, zone_id))
     inside = and_(
         moved.c.occurred_at >= day_table.c.starts_at, moved.c.occurred_at < day_table.c.ends_at
     )
@@ -206,6 +192,34 @@ def revenue_by_day(days: Sequence[LocalDay], zone_id: uuid.UUID | None) -> Selec
         .group_by(day_table.c.day_index, moved.c.currency)
         .order_by(day_table.c.day_index, moved.c.currency)
     )
+
+
+def _day_table(days: Sequence[LocalDay]) -> Subquery:
+    """(day_index, starts_at, ends_at) per day. SQLite has no VALUES list with column names,
+    hence a UNION ALL of one-row SELECTs (at most 500 of them in SQLite)."""
+    return union_all(
+        *(
+            select(
+                literal(index).label("day_index"),
+                literal(local.starts_at, UTCDateTime()).label("starts_at"),
+                literal(local.ends_at, UTCDateTime()).label("ends_at"),
+            )
+            for index, local in enumerate(days)
+        )
+    ).subquery("local_days")
+
+
+def _movements(scope: Scope) -> Subquery:
+    movements = select(
+        LedgerEntry.occurred_at,
+        LedgerEntry.kind,
+        LedgerEntry.amount_cents,
+        LedgerEntry.currency,
+        LedgerEntry.session_id,
+    )
+    if scope.zone_id is not None:
+        movements = movements.join(ParkingSession, ParkingSession.id == LedgerEntry.session_id)
+    return movements.where(*_movements_in(scope)).subquery("movements")
 
 
 def revenue_by_zone(scope: Scope, *, by_tariff: bool = False) -> Select[Any]:

@@ -138,3 +138,23 @@ def test_the_march_report_holds_the_movements_of_march_local_days(march, get_rep
     for grouping in GROUPINGS:
         assert column_total(revenue[grouping].rows, "net_cents") == sum(in_march), grouping
     assert len(revenue["day"].rows) == 31
+
+
+def test_the_zones_reports_split_the_citys_report_without_remainder(march, get_report):
+    def totals(zone: str | None = None) -> tuple[int, int, int]:
+        where = {"zone": zone} if zone else {}
+        payments = read_csv(get_report("payments.csv", **where, **MARCH).data).rows
+        sessions = read_csv(get_report("sessions.csv", **where, **MARCH).data).rows
+        by_day = read_csv(get_report("revenue.csv", **where, **MARCH).data).rows
+        return (
+            column_total(payments, "amount_cents"),
+            len(sessions),
+            column_total(by_day, "net_cents"),
+        )
+
+    city, issy, night = totals(), totals("ISSY-1"), totals("NUIT-2")
+
+    assert city == tuple(a + b for a, b in zip(issy, night, strict=True))
+    assert issy[0] == issy[2]
+    assert night[0] == night[2]
+    assert 0 not in issy + night
