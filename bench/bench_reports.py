@@ -150,8 +150,8 @@ def child(url: str, buffered: bool) -> dict[str, float]:
         size, last = len(response.get_data()), response.get_data()[-64:]
     else:
         size, last = 0, b""
-        for chunk in response.response:
-            size, last = size + len(chunk), (last + chunk)[-64:]
+        for chunk in response.response:  # keep only the end: it holds the trailer
+            size, last = size + len(chunk), (last + chunk[-64:])[-64:]
     seconds = time.perf_counter() - started
     rows = int(last.decode().rsplit(":", 1)[1].split()[0])  # "# end of report: N rows"
     return {"rows": rows, "seconds": seconds, "bytes": size,
