@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from app.accounts import routes as accounts
     from app.api_docs import init_api_docs
     from app.ops_routes import blp as operations
+    from app.reports import routes as reports
     from app.sessions import routes as sessions
     from payments import routes as payments
     from zones import permit_routes, tariff_routes
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         permit_routes.blp,
         sessions.blp,
         payments.blp,
+        reports.blp,
         operations,
     )
     for blueprint in blueprints:

@@ -56,7 +56,8 @@ def create_device_command(name: str) -> None:
 
 def register_cli(app: Flask) -> None:
     from app.demo import demo_cli
+    from app.reports.cli import reports_cli
     from app.sessions.cli import sessions_cli
 
-    for group in (users_cli, devices_cli, demo_cli, sessions_cli):
+    for group in (users_cli, devices_cli, demo_cli, sessions_cli, reports_cli):
         app.cli.add_command(group)

@@ -2,6 +2,7 @@
 
 from app.accounts.models import Device, RefreshToken, User, Vehicle
 from app.idempotency import IdempotencyRecord
+from app.reports.models import ReportExport
 from app.sessions.models import Notification, ParkingSession
 from payments.models import LedgerEntry, Payment, WebhookEvent
 from zones.models import Permit, TariffVersion, Zone
@@ -20,4 +21,5 @@ all_models = (
     Payment,
     LedgerEntry,
     WebhookEvent,
+    ReportExport,
 )
