@@ -3,6 +3,7 @@
 from app.accounts.models import Device, RefreshToken, User, Vehicle
 from app.idempotency import IdempotencyRecord
 from app.sessions.models import Notification, ParkingSession
+from enforcement.models import PlateLookup
 from payments.models import LedgerEntry, Payment, WebhookEvent
 from zones.models import Permit, TariffVersion, Zone
 
@@ -20,4 +21,5 @@ all_models = (
     Payment,
     LedgerEntry,
     WebhookEvent,
+    PlateLookup,
 )
