@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from app.api_docs import init_api_docs
     from app.ops_routes import blp as operations
     from app.sessions import routes as sessions
+    from enforcement import routes as enforcement
     from payments import routes as payments
     from zones import permit_routes, tariff_routes
     from zones import routes as zone_routes
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         permit_routes.blp,
         sessions.blp,
         payments.blp,
+        enforcement.blp,
         operations,
     )
     for blueprint in blueprints:
