@@ -1,4 +1,4 @@
-"""POST /enforcement/check: up to 500 plates of a scan car, in order, in a fixed number of queries."""
+"""POST /enforcement/check: 500 plates of a scan car, in order, in a fixed number of queries."""
 
 from __future__ import annotations
 
