@@ -26,6 +26,9 @@ max_requests_jitter = 2000
 # Behind a reverse proxy, trust its X-Forwarded-* only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# gunicorn's default format, with the path (%(U)s) in place of the request line: a query string
+# may hold a plate (`/enforcement/check?plate=`), and plates never go to logs (docs/PRIVACY.md).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 errorlog = "-"
 
 # Prometheus counters live in each worker; this directory lets /metrics add them up.

@@ -7,6 +7,7 @@ that need hundreds of them or a session at a chosen instant in the past.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -51,6 +52,17 @@ def bulk_check(client: FlaskClient, device_headers: dict[str, str]) -> Callable[
         return client.post(CHECK, json=body, headers=device_headers)
 
     return post
+
+
+@pytest.fixture
+def lookup_limit(app, monkeypatch) -> Callable[[str], None]:
+    """Set ENFORCEMENT_RATE_LIMIT for this test (it is read on every request)."""
+
+    def set_limit(value: str) -> None:
+        settings = dataclasses.replace(app.config["SETTINGS"], enforcement_rate_limit=value)
+        monkeypatch.setitem(app.config, "SETTINGS", settings)
+
+    return set_limit
 
 
 @pytest.fixture
