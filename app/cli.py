@@ -57,6 +57,7 @@ def create_device_command(name: str) -> None:
 def register_cli(app: Flask) -> None:
     from app.demo import demo_cli
     from app.sessions.cli import sessions_cli
+    from enforcement.cli import privacy_cli
 
-    for group in (users_cli, devices_cli, demo_cli, sessions_cli):
+    for group in (users_cli, devices_cli, demo_cli, sessions_cli, privacy_cli):
         app.cli.add_command(group)
