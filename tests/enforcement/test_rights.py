@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from app.db import db
+from app.db import db, utcnow
 from app.plates import Plate
+from app.sessions import settlement
+from app.sessions.models import ParkingSession
 from tests.enforcement.conftest import RIGHTS
 from tests.support.sessions import paris
 from tests.test_errors import assert_error
@@ -161,3 +164,19 @@ def test_the_feed_of_an_unknown_zone_is_404(client, device_headers):
     response = client.get(RIGHTS, query_string={"zone": "NOPE"}, headers=device_headers)
 
     assert_error(response, 404, "zone_not_found")
+
+
+def test_sessions_that_run_to_their_end_are_not_revoked(clock, zone, start, client, device_headers):
+    start(plate="PREPAID1", duration_minutes=30)
+    clock.move_to(paris(2027, 3, 2, 18, 0))
+    start(plate="OPEN1", open_ended=True)
+    clock.move_to(paris(2027, 3, 3, 10, 1))
+
+    settlement.settle(utcnow())  # closes the first, ends the second at its max and captures
+
+    feed = _feed(client, device_headers, modified_since="2027-03-01T00:00:00Z")
+    assert _by_plate(feed["items"]) == {
+        "PREPAID1": ("session", False),
+        "OPEN1": ("session", False),
+    }
+    assert db.session.scalars(select(ParkingSession.stopped_at)).all() == [None, None]
