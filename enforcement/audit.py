@@ -69,6 +69,9 @@ def record_lookups(
         for lookup in lookups
     ]
     if rows:
-        # One multi-row VALUES statement on every backend. (The ORM's bulk insert would leave
-        # out the None plates and split the rows into one statement per change of shape.)
-        db.session.execute(insert(PlateLookup.__table__).values(rows))
+        # With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT ("insertmanyvalues")
+        # on both backends, compiled once per process. (The ORM's bulk insert would leave out
+        # the None plates and split the rows into one statement per change of shape; `.values()`
+        # with a list is compiled again on every call.)
+        table = PlateLookup.__table__
+        db.session.execute(insert(table).returning(table.c.id), rows)
