@@ -180,10 +180,13 @@ class Settings:
         }
 
     def engine_options(self) -> dict[str, object]:
+        # A database error's text would otherwise carry the statement's parameters (plates,
+        # e-mails) into the logs of the 500 it becomes (docs/PRIVACY.md).
+        private = {"hide_parameters": True}
         if self.is_sqlite:
             # One connection per checkout; the pragmas (WAL, FULL sync) are set on connect.
-            return {"connect_args": {"timeout": 10}}
-        return {
+            return private | {"connect_args": {"timeout": 10}}
+        return private | {
             "pool_size": self.db_pool_size,
             "max_overflow": self.db_max_overflow,
             "pool_pre_ping": True,

@@ -120,3 +120,25 @@ def test_no_plate_reaches_the_logs(
     assert "exceeded" in logged
     for plate in ("AB123CD", "AB-123-CD", "EF456GH", "EF-456-GH", "GH789JK", "GH 789 JK"):
         assert plate not in logged
+
+
+def test_database_errors_never_carry_their_parameters(zone):
+    statement = insert(PlateLookup).values(
+        id=uuid.uuid4(),
+        looked_up_at=utcnow(),
+        caller_kind="device",
+        caller_id=uuid.uuid4(),
+        caller_role="device",
+        zone_id=zone.id,
+        assessed_at=utcnow(),
+        status="paid",
+        plate="AB123CD",  # refused: a paid answer keeps no plate
+    )
+
+    with pytest.raises(IntegrityError) as refused:
+        db.session.execute(statement)
+    db.session.rollback()
+
+    # (PostgreSQL's own DETAIL line may still quote the failing row: docs/PRIVACY.md.)
+    assert "[parameters:" not in str(refused.value)
+    assert "hidden due to hide_parameters" in str(refused.value)
