@@ -26,10 +26,12 @@ import time
 import timeit
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
+from flask import Flask  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -64,7 +66,7 @@ def sessions_plan(principal: Principal) -> list[str]:
     """The database's plan of the sessions query of a real check, with its real parameters."""
     captured: list[tuple[str, object]] = []
 
-    def capture(_connection, _cursor, statement, parameters, *_):
+    def capture(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         if "FROM parking_sessions" in statement:
             captured.append((statement, parameters))
 
@@ -80,7 +82,11 @@ def sessions_plan(principal: Principal) -> list[str]:
     return [str(row[0] if postgres else row[-1]) for row in rows]
 
 
-def grow(app, world: World, sizes: list[int]) -> list[tuple[int, float, float, list[str]]]:
+# (sessions, seconds to seed them, seconds per check, plan of the sessions query)
+Measure = tuple[int, float, float, list[str]]
+
+
+def grow(app: Flask, world: World, sizes: list[int]) -> list[Measure]:
     """Seed up to each size in turn; measure a check and read its plan at each."""
     measured, plates = [], 0
     principal = Principal(id=world.device_id, role="device", kind="device")
@@ -97,7 +103,9 @@ def grow(app, world: World, sizes: list[int]) -> list[tuple[int, float, float, l
     return measured
 
 
-def under_load(url: str, world: World, plates: int, args: argparse.Namespace) -> dict[str, Load]:
+def under_load(
+    url: str, world: World, plates: int, args: argparse.Namespace
+) -> dict[str, Load | float]:
     env = {
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET,
@@ -145,7 +153,9 @@ def bulk_against_singles(base: str, key: str) -> tuple[float, float]:
     )
 
 
-def report(database: str, measured: list, loads: dict, args: argparse.Namespace) -> None:
+def report(
+    database: str, measured: list[Measure], loads: dict[str, Any], args: argparse.Namespace
+) -> None:
     print(f"database: {database}, {os.cpu_count()} cores")
     first = measured[0][2]
     print("\nsessions    seeded in   check (in process)   / first size")
