@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from app.ops_routes import blp as operations
     from app.reports import routes as reports
     from app.sessions import routes as sessions
+    from enforcement import routes as enforcement
     from payments import routes as payments
     from zones import permit_routes, tariff_routes
     from zones import routes as zone_routes
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         sessions.blp,
         payments.blp,
         reports.blp,
+        enforcement.blp,
         operations,
     )
     for blueprint in blueprints:

@@ -58,6 +58,7 @@ def register_cli(app: Flask) -> None:
     from app.demo import demo_cli
     from app.reports.cli import reports_cli
     from app.sessions.cli import sessions_cli
+    from enforcement.cli import privacy_cli
 
-    for group in (users_cli, devices_cli, demo_cli, sessions_cli, reports_cli):
+    for group in (users_cli, devices_cli, demo_cli, sessions_cli, reports_cli, privacy_cli):
         app.cli.add_command(group)

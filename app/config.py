@@ -5,6 +5,8 @@ The README's "Configuration" table lists the same names; keep the two together.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -68,6 +70,8 @@ class Settings:
     unpaid_lookup_retention_days: int = 30
     session_plate_retention_days: int = 400
     permit_plate_retention_days: int = 30
+    # The key of the plates' keyed hashes (audit rows, pseudonyms); see `plate_hash_secret`.
+    plate_hash_key: str | None = None
     export_dir: str = str(PROJECT_ROOT / "instance" / "exports")
 
     @classmethod
@@ -105,6 +109,7 @@ class Settings:
             permit_plate_retention_days=_int(
                 env, "PERMIT_PLATE_RETENTION_DAYS", d.permit_plate_retention_days
             ),
+            plate_hash_key=env.get("PLATE_HASH_KEY") or None,
             export_dir=env.get("EXPORT_DIR") or d.export_dir,
         )
         settings.validate()
@@ -117,6 +122,17 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def plate_hash_secret(self) -> bytes:
+        """PLATE_HASH_KEY, or outside production a key derived from SECRET_KEY.
+
+        Production needs its own key: rotating SECRET_KEY (after a leak of the token key) must
+        not change every pseudonym, and the token key must not be enough to reverse them.
+        """
+        if self.plate_hash_key:
+            return self.plate_hash_key.encode()
+        return hmac.new(self.secret_key.encode(), b"plate-hash-key", hashlib.sha256).digest()
 
     def validate(self) -> None:
         """Refuse settings that are wrong everywhere, and those that are unsafe in production."""
@@ -137,6 +153,10 @@ class Settings:
                 raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters")
             if self.stripe_webhook_secret == Settings.stripe_webhook_secret:
                 raise ConfigError("STRIPE_WEBHOOK_SECRET must be set in production")
+            if not self.plate_hash_key or len(self.plate_hash_key) < 32:
+                raise ConfigError("PLATE_HASH_KEY must be set to a random value of 32+ characters")
+            if self.plate_hash_key == self.secret_key:
+                raise ConfigError("PLATE_HASH_KEY must differ from SECRET_KEY")
 
     def flask_config(self) -> dict[str, object]:
         """The Flask and extension settings derived from these settings."""
@@ -160,10 +180,13 @@ class Settings:
         }
 
     def engine_options(self) -> dict[str, object]:
+        # A database error's text would otherwise carry the statement's parameters (plates,
+        # e-mails) into the logs of the 500 it becomes (docs/PRIVACY.md).
+        private = {"hide_parameters": True}
         if self.is_sqlite:
             # One connection per checkout; the pragmas (WAL, FULL sync) are set on connect.
-            return {"connect_args": {"timeout": 10}}
-        return {
+            return private | {"connect_args": {"timeout": 10}}
+        return private | {
             "pool_size": self.db_pool_size,
             "max_overflow": self.db_max_overflow,
             "pool_pre_ping": True,

@@ -4,6 +4,7 @@ from app.accounts.models import Device, RefreshToken, User, Vehicle
 from app.idempotency import IdempotencyRecord
 from app.reports.models import ReportExport
 from app.sessions.models import Notification, ParkingSession
+from enforcement.models import PlateLookup
 from payments.models import LedgerEntry, Payment, WebhookEvent
 from zones.models import Permit, TariffVersion, Zone
 
@@ -22,4 +23,5 @@ all_models = (
     LedgerEntry,
     WebhookEvent,
     ReportExport,
+    PlateLookup,
 )

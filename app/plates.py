@@ -17,6 +17,11 @@ MIN_PLATE_LENGTH = 2
 _SEPARATORS = re.compile(r"[\s\-.·]+")
 # Latin capitals (with the diacritics some European plates carry, e.g. German Ä, Ö, Ü) and digits.
 _PLATE = re.compile(r"^[A-Z0-9ÄÖÜÅÆØÑ]+$")
+# Plates past their retention are replaced by a pseudonym (enforcement/privacy.py) that starts
+# with a character `normalize_plate` never yields: no lookup can match it, and it marks the row
+# as done. 1 + 15 hex digits of a keyed hash fit the 16 characters of every plate column.
+PSEUDONYM_PREFIX = "~"
+PSEUDONYM_LENGTH = 16
 
 
 class InvalidPlate(ValueError):

@@ -51,6 +51,23 @@ def test_every_setting_is_read_from_the_environment():
             "STRIPE_WEBHOOK_SECRET",
         ),
         (
+            {
+                "PARKING_ENV": "production",
+                "SECRET_KEY": STRONG_KEY,
+                "STRIPE_WEBHOOK_SECRET": "whsec_real",
+            },
+            "PLATE_HASH_KEY",
+        ),
+        (
+            {
+                "PARKING_ENV": "production",
+                "SECRET_KEY": STRONG_KEY,
+                "STRIPE_WEBHOOK_SECRET": "whsec_real",
+                "PLATE_HASH_KEY": STRONG_KEY,
+            },
+            "PLATE_HASH_KEY must differ",
+        ),
+        (
             {"STRIPE_SECRET_KEY": "sk_live_123", "STRIPE_API_BASE": "http://127.0.0.1:8420"},
             "https",
         ),
@@ -71,9 +88,20 @@ def test_production_starts_with_real_secrets():
             "PARKING_ENV": "production",
             "SECRET_KEY": STRONG_KEY,
             "STRIPE_WEBHOOK_SECRET": "whsec_real",
+            "PLATE_HASH_KEY": "p" * 40,
             "STRIPE_SECRET_KEY": "sk_live_123",
             "STRIPE_API_BASE": "https://api.stripe.com",
         }
     )
 
     assert settings.is_production
+
+
+def test_the_plate_hash_key_is_derived_from_the_secret_key_until_it_is_set():
+    derived = Settings.from_env({"SECRET_KEY": STRONG_KEY})
+    rotated = Settings.from_env({"SECRET_KEY": "y" * 48})
+    own = Settings.from_env({"SECRET_KEY": STRONG_KEY, "PLATE_HASH_KEY": "p" * 40})
+
+    assert derived.plate_hash_secret != rotated.plate_hash_secret
+    assert derived.plate_hash_secret != STRONG_KEY.encode()
+    assert own.plate_hash_secret == b"p" * 40

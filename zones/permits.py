@@ -8,21 +8,23 @@ syncing the rights feed learn of it. Every plate is compared in its normalised f
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, text, update
 
 from app.db import db, utcnow
 from app.errors import NotFound
 from app.pagination import Page, paginate
-from app.plates import InvalidPlate, Plate, normalize_plate
+from app.plates import PSEUDONYM_PREFIX, InvalidPlate, Plate, normalize_plate
 from zones.models import EXEMPTING_PERMIT_KINDS, Permit, Zone, permit_zones
 from zones.services import ZoneNotFound, get_zone
 from zones.zone_checks import normalize_zone_code
 
 # Tariff profiles that a permit of the same kind opens to its plate.
 PROFILE_PERMIT_KINDS = ("resident", "business", "disabled")
+# Permits whose plate the privacy purge has not yet replaced by a pseudonym.
+READABLE_PLATE = text(f"plate NOT LIKE '{PSEUDONYM_PREFIX}%'")
 
 
 class PermitNotFound(NotFound):
@@ -125,3 +127,28 @@ def _in_zone(zone_id: uuid.UUID) -> ColumnElement[bool]:
 
 def _valid_at(at: datetime) -> ColumnElement[bool]:
     return and_(Permit.revoked_at.is_(None), Permit.valid_from <= at, Permit.valid_until > at)
+
+
+def readable_plates_ended_before(cutoff: datetime) -> Select[tuple[uuid.UUID, str]]:
+    """(id, plate) of the permits expired or revoked before `cutoff` whose plate is still
+    readable: the privacy purge's way in (enforcement/privacy.py)."""
+    ended = or_(Permit.valid_until < cutoff, Permit.revoked_at < cutoff)
+    return select(Permit.id, Permit.plate).where(READABLE_PLATE, ended).order_by(Permit.id)
+
+
+def replace_plates(pseudonyms: Mapping[uuid.UUID, str]) -> None:
+    """Set each permit's plate (normalised and as typed) to its pseudonym. `updated_at` stays:
+    a pseudonym is not a change of the right that the rights feed should send again."""
+    table = Permit.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("permit_id"))
+        .values(
+            plate=bindparam("pseudonym"),
+            plate_raw=bindparam("pseudonym"),
+            updated_at=table.c.updated_at,
+        )
+    )
+    rows = [{"permit_id": key, "pseudonym": value} for key, value in pseudonyms.items()]
+    if rows:
+        db.session.execute(statement, rows)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, created_at_column, id_column, sql_in, utcnow
+from app.plates import PSEUDONYM_PREFIX
 from zones.models import TariffVersion, Zone
 
 STATUSES = ("pending_payment", "active", "ended", "cancelled")
@@ -17,6 +18,8 @@ HOLDING_STATUSES = ("pending_payment", "active")
 # The database constraint (PostgreSQL: exclusion constraint; SQLite: triggers) that makes two
 # overlapping sessions of one plate in one zone impossible; see migrations/versions/0002.
 OVERLAP_CONSTRAINT = "ex_parking_sessions_no_overlap"
+# Sessions whose plate is still readable (not yet pseudonymised by the privacy purge).
+READABLE_PLATE = text(f"plate NOT LIKE '{PSEUDONYM_PREFIX}%'")
 
 
 class ParkingSession(Base):
@@ -30,6 +33,19 @@ class ParkingSession(Base):
         Index("ix_parking_sessions_status_held_until", "status", "held_until"),
         Index("ix_parking_sessions_settlement_due", "settlement_due"),
         Index("ix_parking_sessions_user_created_at", "user_id", "created_at", "id"),
+        # An enforcement check reads only the sessions of a plate that still hold time at or
+        # after the start of its day (held_until >= every end): a few rows, however long the
+        # plate's history.
+        Index("ix_parking_sessions_plate_zone_held_until", "plate", "zone_id", "held_until"),
+        # The rights feed of a zone, changed since a time, paged by (updated_at, id).
+        Index("ix_parking_sessions_zone_updated_at", "zone_id", "updated_at", "id"),
+        # The privacy purge walks only the sessions whose plate is still readable.
+        Index(
+            "ix_parking_sessions_readable_plate_held_until",
+            "held_until",
+            postgresql_where=READABLE_PLATE,
+            sqlite_where=READABLE_PLATE,
+        ),
     )
 
     id: Mapped[uuid.UUID] = id_column()
@@ -53,6 +69,9 @@ class ParkingSession(Base):
     held_until: Mapped[datetime]
     # Enforcement counts a session from the moment its payment succeeded (or it was free).
     covered_from: Mapped[datetime | None]
+    # When the session was ended before the end it had (stopped by the driver, or its card hold
+    # lapsed): scan cars that synced its right learn that it was cut short (revoked).
+    stopped_at: Mapped[datetime | None]
     authorised_cents: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3))
     # The caller's Idempotency-Key (hashed with its scope): a retry resumes this session.

@@ -41,6 +41,8 @@ BATCH_SIZE = 200
 def end_session(session: ParkingSession, at: datetime) -> None:
     """Mark a running session ended at `at` (stopped, or reached its max); money follows."""
     end = min(at, session.max_ends_at) if session.open_ended else at
+    if end < (session.ends_at or session.max_ends_at):
+        session.stopped_at = end
     session.ends_at = session.held_until = end
     session.status = "ended"
     session.settlement_due = True

@@ -1,0 +1,215 @@
+"""Enforcement checks: their cost does not grow with the sessions stored, a check under load is
+close to the bare indexed query, and one 500-plate bulk check beats 500 single ones.
+
+1. For each size of `--sessions` (default 10,000 then 1,000,000, seeded in bulk into one
+   database that grows): the in-process cost of `check_plates` for one plate (timeit, best of 5
+   over 200 plates, half paid, half unpaid with the day's last payment), as a ratio to the first
+   size, with the query plan of its sessions query (the index it uses).
+2. On the largest database, served as in production (gunicorn.conf.py, gevent workers), wrk on
+   `GET /enforcement/check` with a scan car's key, a different plate per request, as a ratio to
+   the bare framework's `/hello` and the bare indexed query `/indexed` of bench/baseline_app.py.
+3. One `POST /enforcement/check` of 500 plates against 500 `GET`s, one after the other.
+
+    python bench/bench_enforcement.py [--database sqlite|postgresql] [--sessions 10000,1000000]
+                                      [--seconds 10] [--connections 50]
+PostgreSQL uses DATABASE_URL, else postgresql+psycopg://postgres@127.0.0.1:5432/bench (its
+`public` schema is dropped and rebuilt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import timeit
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests  # noqa: E402
+from flask import Flask  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.accounts.guard import Principal  # noqa: E402
+from app.db import db  # noqa: E402
+from bench.enforcement_seed import World, create_world, plate, seed_sessions  # noqa: E402
+from bench.harness import ROOT, Load, gunicorn, require_wrk, wrk  # noqa: E402
+from enforcement import services  # noqa: E402
+from tests.support.database import reset_and_migrate  # noqa: E402
+
+POSTGRES_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+SECRET = "bench-secret-key-long-enough-for-hs256-signing"
+PROBES = 200  # plates checked in process: P0000000..P0000199
+BULK = 500
+REPEATS = 5
+WARM_UP_SECONDS = 3
+SCRIPT = ROOT / "bench" / "check_plate.lua"
+
+
+def check_cost(principal: Principal) -> float:
+    """Seconds per single check (audit row committed), best of REPEATS over PROBES plates."""
+
+    def work() -> None:
+        for k in range(PROBES):
+            services.check_plates(principal, "BENCH", [plate(k)], None)
+            db.session.commit()
+
+    return min(timeit.repeat(work, number=1, repeat=REPEATS)) / PROBES
+
+
+def sessions_plan(principal: Principal) -> list[str]:
+    """The database's plan of the sessions query of a real check, with its real parameters."""
+    captured: list[tuple[str, object]] = []
+
+    def capture(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM parking_sessions" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    services.check_plates(principal, "BENCH", [plate(0)], None)
+    event.remove(db.engine, "before_cursor_execute", capture)
+    db.session.rollback()
+    statement, parameters = captured[0]
+    postgres = db.engine.dialect.name == "postgresql"
+    explain = "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " if postgres else "EXPLAIN QUERY PLAN "
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql(explain + statement, parameters).all()
+    return [str(row[0] if postgres else row[-1]) for row in rows]
+
+
+# (sessions, seconds to seed them, seconds per check, plan of the sessions query)
+Measure = tuple[int, float, float, list[str]]
+
+
+def grow(app: Flask, world: World, sizes: list[int]) -> list[Measure]:
+    """Seed up to each size in turn; measure a check and read its plan at each."""
+    measured, plates = [], 0
+    principal = Principal(id=world.device_id, role="device", kind="device")
+    for size in sizes:
+        target = max(size // 10, PROBES)
+        started = time.perf_counter()
+        seed_sessions(db.engine, world, range(plates, target), datetime.now(UTC))
+        seeding = time.perf_counter() - started
+        plates = target
+        with db.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+        with app.app_context():
+            measured.append((size, seeding, check_cost(principal), sessions_plan(principal)))
+    return measured
+
+
+def under_load(
+    url: str, world: World, plates: int, args: argparse.Namespace
+) -> dict[str, Load | float]:
+    env = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "ENFORCEMENT_RATE_LIMIT": "100000000 per minute",  # measure the check, not the limit
+    }
+    rotation = {"PLATES": str(plates)}
+    indexed_env = rotation | {"PATH_PREFIX": f"/indexed?zone_id={world.zone_id}&plate="}
+    check_env = rotation | {
+        "AUTH": f"ApiKey {world.device_key}",
+        "PATH_PREFIX": "/api/v1/enforcement/check?zone=BENCH&plate=",
+    }
+    with gunicorn("bench.baseline_app:app", env) as base:
+        hello = warm_then_measure(f"{base}/hello", None, args)
+        indexed = warm_then_measure(base, indexed_env, args)
+    with gunicorn("wsgi:app", env) as base:
+        check = warm_then_measure(base, check_env, args)
+        bulk, singles = bulk_against_singles(base, world.device_key)
+    return {"hello": hello, "indexed": indexed, "check": check, "bulk": bulk, "singles": singles}
+
+
+def warm_then_measure(url: str, env: dict[str, str] | None, args: argparse.Namespace) -> Load:
+    """wrk on `url` (with the plate rotation script when `env` is given), after a warm-up run
+    that lets every worker build its caches (compiled statements, tariffs, holidays)."""
+    script = SCRIPT if env is not None else None
+    wrk(url, seconds=WARM_UP_SECONDS, connections=args.connections, script=script, env=env)
+    return wrk(url, seconds=args.seconds, connections=args.connections, script=script, env=env)
+
+
+def bulk_against_singles(base: str, key: str) -> tuple[float, float]:
+    """Seconds of one 500-plate POST and of 500 GETs in a row (best of 3 each)."""
+    http = requests.Session()
+    http.headers["Authorization"] = f"ApiKey {key}"
+    plates = [plate(k) for k in range(BULK)]
+    url = f"{base}/api/v1/enforcement/check"
+
+    def bulk() -> None:
+        http.post(url, json={"zone": "BENCH", "plates": plates}, timeout=60).raise_for_status()
+
+    def singles() -> None:
+        for one in plates:
+            http.get(url, params={"zone": "BENCH", "plate": one}, timeout=60).raise_for_status()
+
+    return min(timeit.repeat(bulk, number=1, repeat=3)), min(
+        timeit.repeat(singles, number=1, repeat=3)
+    )
+
+
+def report(
+    database: str, measured: list[Measure], loads: dict[str, Any], args: argparse.Namespace
+) -> None:
+    print(f"database: {database}, {os.cpu_count()} cores")
+    first = measured[0][2]
+    print("\nsessions    seeded in   check (in process)   / first size")
+    for size, seeding, cost, _plan in measured:
+        print(f"{size:>9,}   {seeding:>8.1f}s   {cost * 1e6:>12.0f} us   {cost / first:>10.2f}x")
+    for size, _seeding, _cost, plan in measured:
+        print(f"\nplan of the sessions query at {size:,} sessions:")
+        print("\n".join(f"  {line}" for line in plan))
+    hello, indexed, check = loads["hello"], loads["indexed"], loads["check"]
+    print(
+        f"\nunder load, {measured[-1][0]:,} sessions, {args.connections} connections, "
+        f"{args.seconds} s each:"
+    )
+    for name, load in (("hello-world", hello), ("indexed query", indexed), ("check", check)):
+        print(
+            f"  {name:<14} {load.requests_per_second:>8.0f} req/s  p50 {load.p50_ms:>6.1f} ms"
+            f"  p99 {load.p99_ms:>6.1f} ms  errors {load.errors}"
+        )
+    print(f"  check / hello-world:   {check.ratio_to(hello):.3f}x the requests/s")
+    print(f"  check / indexed query: {check.ratio_to(indexed):.3f}x the requests/s")
+    bulk, singles = loads["bulk"], loads["singles"]
+    print(
+        f"\n500 plates: one bulk check {bulk * 1000:.0f} ms, 500 single checks "
+        f"{singles * 1000:.0f} ms: the bulk takes {bulk / singles:.3f}x the time "
+        f"({singles / bulk:.0f}x faster)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--sessions", default="10000,1000000")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args()
+    require_wrk()
+    sizes = sorted(int(size) for size in args.sessions.split(","))
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{scratch}/bench.sqlite3"
+        if args.database == "postgresql":
+            url = (
+                os.environ.get("DATABASE_URL", "").startswith("postgresql")
+                and os.environ["DATABASE_URL"]
+                or POSTGRES_BENCH
+            )
+        reset_and_migrate(url)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
+        with app.app_context():
+            world = create_world()
+            measured = grow(app, world, sizes)
+            db.engine.dispose()
+        loads = under_load(url, world, max(sizes[-1] // 10, PROBES), args)
+    report(args.database, measured, loads, args)
+
+
+if __name__ == "__main__":
+    main()
