@@ -8,10 +8,12 @@ those, Werkzeug's HTTP errors and webargs' validation errors into
 from __future__ import annotations
 
 import logging
+import traceback
 from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, g, jsonify
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -145,12 +147,7 @@ def _summary(errors: dict[str, Any]) -> str:
 def handle_http_exception(error: HTTPException) -> Response:
     code = error.code or 500
     if code >= 500:
-        original = getattr(error, "original_exception", None)
-        log.error(
-            "unhandled exception",
-            exc_info=original or error,
-            extra={"request_id": g.get("request_id")},
-        )
+        _log_unexpected(getattr(error, "original_exception", None) or error)
         return error_response(500, "An unexpected error occurred; it has been logged.")
     data = getattr(error, "data", None) or {}
     headers = dict(data.get("headers") or {})
@@ -162,6 +159,26 @@ def handle_http_exception(error: HTTPException) -> Response:
     reason = data.get("reason") or DEFAULT_REASONS.get(code)
     message = data.get("message") or error.description or HTTPStatus(code).phrase
     return error_response(code, message, reason, data.get("errors"), headers)
+
+
+def _log_unexpected(exc: BaseException) -> None:
+    """Log with the request id. A database error's text may quote a row (PostgreSQL's DETAIL
+    repeats a failing plate), and plates never go to logs: keep only its code and constraint."""
+    request_id = g.get("request_id")
+    if isinstance(exc, DBAPIError):
+        diag = getattr(exc.orig, "diag", None)
+        log.error(
+            "unhandled database error %s: SQLSTATE %s, constraint %s",
+            type(exc.orig).__name__,
+            getattr(diag, "sqlstate", None),
+            getattr(diag, "constraint_name", None),
+            extra={
+                "request_id": request_id,
+                "traceback": "".join(traceback.format_tb(exc.__traceback__)),
+            },
+        )
+        return
+    log.error("unhandled exception", exc_info=exc, extra={"request_id": request_id})
 
 
 def handle_domain_error(error: DomainError) -> Response:

@@ -106,3 +106,23 @@ def test_missing_or_bad_credentials_are_401(client, headers, reason):
     response = client.get("/api/v1/me", headers=headers)
 
     assert_error(response, 401, reason)
+
+
+def test_a_database_error_is_logged_without_the_rows_it_quotes(app_env, caplog):
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app(app_env)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/api/v1/_db_boom")
+    @public
+    def db_boom():
+        raise IntegrityError("INSERT ...", {}, Exception("DETAIL: Failing row contains (AB123CD)"))
+
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/api/v1/_db_boom")
+
+    assert_error(response, 500, "internal_error")
+    logged = " ".join(f"{r.getMessage()} {r.exc_info}" for r in caplog.records)
+    assert "unhandled database error" in logged
+    assert "AB123CD" not in logged
