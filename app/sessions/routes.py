@@ -12,7 +12,7 @@ from app.accounts.guard import allow, current_principal
 from app.db import utcnow
 from app.idempotency import current_request_key, idempotent
 from app.pagination import Page, PageArgsSchema, page_schema
-from app.sessions import notifications, receipts, services
+from app.sessions import notifications, receipts, services, start
 from app.sessions.schemas import (
     ExtendSessionSchema,
     NotificationSchema,
@@ -49,8 +49,8 @@ class Sessions(MethodView):
         `client_secret` when the card asks for 3-D Secure; the session becomes `active` when
         Stripe confirms (webhook), or when the app reads it again.
         """
-        request = services.StartRequest(**data)
-        return services.start_session(current_principal().id, request, current_request_key())
+        request = start.StartRequest(**data)
+        return start.start_session(current_principal().id, request, current_request_key())
 
 
 @blp.route("/sessions/<uuid:session_id>")
