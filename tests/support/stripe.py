@@ -41,6 +41,8 @@ def localstripe() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
 
 
 class StripeApp:
