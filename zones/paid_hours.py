@@ -94,13 +94,35 @@ def as_utc(instant: datetime) -> datetime:
 
 def paid_intervals(tariff: Tariff, start: datetime, end: datetime) -> Iterator[Interval]:
     """The paid parts of `[start, end)`: disjoint UTC intervals, in order."""
+    return _merged(_paid_pieces(tariff, start, end))
+
+
+def _paid_pieces(tariff: Tariff, start: datetime, end: datetime) -> Iterator[Interval]:
+    """The windows of `[start, end)` clipped to it, ordered by start; they may still overlap."""
     start, end = as_utc(start), as_utc(end)
     zone = ZoneInfo(tariff.timezone)
     # Two days back: an overnight window of the day before may still be running at `start`.
     first_day = start.astimezone(zone).date() - 2 * ONE_DAY
     last_day = end.astimezone(zone).date() + ONE_DAY
     windows = _windows_by_start(tariff, zone, first_day, last_day)
-    return _merged(_clipped(windows, start, end))
+    return _clipped(windows, start, end)
+
+
+def _new_parts(pieces: Iterator[Interval]) -> Iterator[Interval]:
+    """Each piece less what earlier pieces covered: disjoint, in order, yielded at once.
+
+    `_merged` must read on to the next gap before it yields; in a zone paid around the clock
+    that gap is `HORIZON` away, and a walk that stops after a few hours would read 400 days.
+    Pieces come ordered by start, so everything between the latest start and the furthest end
+    seen is covered: the new part of a piece is what lies past that end.
+    """
+    covered_until: datetime | None = None
+    for piece_start, piece_end in pieces:
+        if covered_until is not None:
+            piece_start = max(piece_start, covered_until)
+        if piece_start < piece_end:
+            covered_until = piece_end
+            yield piece_start, piece_end
 
 
 def chargeable_time(tariff: Tariff, start: datetime, end: datetime) -> timedelta:
@@ -126,7 +148,7 @@ def end_after_chargeable(tariff: Tariff, start: datetime, chargeable: timedelta)
     remaining = chargeable
     if not remaining:
         return start
-    for piece_start, piece_end in paid_intervals(tariff, start, start + HORIZON):
+    for piece_start, piece_end in _new_parts(_paid_pieces(tariff, start, start + HORIZON)):
         if piece_end - piece_start >= remaining:
             return piece_start + remaining
         remaining -= piece_end - piece_start
@@ -145,7 +167,7 @@ def next_paid_start(tariff: Tariff, at: datetime) -> datetime | None:
     None when no paid time comes within `HORIZON`.
     """
     at = as_utc(at)
-    first = next(paid_intervals(tariff, at, at + HORIZON), None)
+    first = next(_paid_pieces(tariff, at, at + HORIZON), None)
     return None if first is None else first[0]
 
 

@@ -535,3 +535,22 @@ def test_tariff_survives_pickling_and_deep_copy() -> None:
 
     assert all(tariff == CITY and hash(tariff) == hash(CITY) for tariff in copies)
     assert all(tariff.profiles["resident"] == RESIDENT for tariff in copies)
+
+
+def test_walks_in_a_zone_paid_around_the_clock_read_only_the_days_they_need(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Paid time never pauses there, so merging windows would read to the 400-day horizon
+    # before answering a four-hour session's end: the walk must stop when it has its answer.
+    from zones import paid_hours
+
+    days_read: list[object] = []
+    read_day = paid_hours._windows_of_day
+    monkeypatch.setattr(
+        paid_hours, "_windows_of_day", lambda *args: (days_read.append(args[2]), read_day(*args))[1]
+    )
+    start = paris(2027, 3, 27, 22)  # the night before the spring clock change
+
+    assert end_after_chargeable(ROUND_THE_CLOCK, start, timedelta(hours=4)) == paris(2027, 3, 28, 3)
+    assert next_paid_start(ROUND_THE_CLOCK, start) == start
+    assert len(days_read) < 10
