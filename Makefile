@@ -29,9 +29,9 @@ lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## bench: the benchmarks of bench/, written to docs/BENCHMARKS.md
+## bench: every benchmark of bench/ on SQLite and PostgreSQL, written to docs/BENCHMARKS.md (QUICK=1: smaller, printed only)
 bench: $(VENV)/.dev-deps
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

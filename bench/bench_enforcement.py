@@ -38,11 +38,19 @@ from app import create_app  # noqa: E402
 from app.accounts.guard import Principal  # noqa: E402
 from app.db import db  # noqa: E402
 from bench.enforcement_seed import World, create_world, plate, seed_sessions  # noqa: E402
-from bench.harness import ROOT, Load, gunicorn, require_wrk, wrk  # noqa: E402
+from bench.harness import (  # noqa: E402
+    POSTGRES_BENCH,
+    ROOT,
+    Load,
+    gunicorn,
+    postgres_database,
+    require_wrk,
+    result,
+    wrk,
+)
 from enforcement import services  # noqa: E402
 from tests.support.database import reset_and_migrate  # noqa: E402
 
-POSTGRES_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 SECRET = "bench-secret-key-long-enough-for-hs256-signing"
 PROBES = 200  # plates checked in process: P0000000..P0000199
 BULK = 500
@@ -182,6 +190,32 @@ def report(
         f"{singles * 1000:.0f} ms: the bulk takes {bulk / singles:.3f}x the time "
         f"({singles / bulk:.0f}x faster)"
     )
+    name, largest = database, f"{measured[-1][0]:,}"
+    result(
+        f"check, {largest} vs {measured[0][0]:,} sessions ({name})",
+        f"{measured[-1][2] / first:.2f}x",
+        "the same check at the first size",
+        f"{measured[-1][2] * 1e6:.0f} us in process; plan: {measured[-1][3][0].strip()[:60]}",
+    )
+    latency = f"p50 {check.p50_ms:.0f} ms, p99 {check.p99_ms:.0f} ms"
+    result(
+        f"check under load ({name}, {largest} sessions)",
+        f"{check.ratio_to(hello):.3f}x",
+        f"hello-world {hello.requests_per_second:.0f} req/s",
+        f"{check.requests_per_second:.0f} req/s, {latency}, errors {check.errors}",
+    )
+    result(
+        f"check under load ({name}, {largest} sessions)",
+        f"{check.ratio_to(indexed):.3f}x",
+        f"bare indexed query {indexed.requests_per_second:.0f} req/s",
+        f"indexed p50 {indexed.p50_ms:.0f} ms, p99 {indexed.p99_ms:.0f} ms",
+    )
+    result(
+        f"bulk check of 500 plates ({name})",
+        f"{bulk / singles:.3f}x",
+        "500 single checks in a row",
+        f"{bulk * 1000:.0f} ms against {singles * 1000:.0f} ms",
+    )
 
 
 def main() -> None:
@@ -199,7 +233,7 @@ def main() -> None:
             url = (
                 os.environ.get("DATABASE_URL", "").startswith("postgresql")
                 and os.environ["DATABASE_URL"]
-                or POSTGRES_BENCH
+                or postgres_database(POSTGRES_BENCH)
             )
         reset_and_migrate(url)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 # Run as a script from anywhere: the project root holds the `zones` package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from zones.pricing import (  # noqa: E402 - importable only once the root is on the path
+from bench.harness import result  # noqa: E402 - importable only once the root is on the path
+from zones.pricing import (  # noqa: E402
     PaidWindow,
     Profile,
     Tariff,
@@ -68,6 +69,13 @@ def main() -> None:
         print(f"{name:<9}{minutes_ratio:>11.0f}{windows:>9}{costs[name] / baseline_cost:>9.2f}")
     ratio = costs["7 days"] / baseline_cost
     print(f"\n7-day / 1-hour pricing cost: {ratio:.2f}x (for {WEEK // 60}x the minutes)")
+    week_windows = len(list(paid_intervals(TARIFF, STARTS_AT, STARTS_AT + SESSIONS["7 days"])))
+    result(
+        "pricing a 7-day session",
+        f"{ratio:.2f}x",
+        f"pricing a 1-hour one ({baseline_cost * 1e6:.0f} us)",
+        f"{WEEK // 60}x the minutes, {week_windows} paid windows",
+    )
 
 
 if __name__ == "__main__":

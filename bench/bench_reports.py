@@ -32,6 +32,8 @@ from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
+from bench.harness import result  # noqa: E402
+
 SMALL = 10_000
 BATCH = 20_000
 PERIOD = {"from": "2027-03-01", "to": "2027-05-01"}
@@ -87,7 +89,7 @@ def seed(url: str, rows: int) -> None:
 
 def _seed_zone(connection) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:  # type: ignore[no-untyped-def]
     from app.accounts.models import User
-    from tests.support.parking import EXAMPLE_RULES, SQUARE
+    from tests.support.zones import EXAMPLE_RULES, square
     from zones.models import TariffVersion, Zone
 
     user_id, zone_id, tariff_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -98,7 +100,7 @@ def _seed_zone(connection) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:  # type: i
     )
     connection.execute(
         insert(Zone),
-        [{"id": zone_id, "code": "BENCH-1", "name": "Bench", "geometry": SQUARE,
+        [{"id": zone_id, "code": "BENCH-1", "name": "Bench", "geometry": square(2.26, 48.82),
           "timezone": "Europe/Paris", "country": "FR", "active": True,
           "created_at": now, "updated_at": now}],
     )  # fmt: skip
@@ -209,6 +211,14 @@ def report(url: str, small: int, large: int, contrast: bool) -> None:
     print(f"\npeak memory, {large:,} / {small:,} rows: "
           f"{large_run['peak_kib'] / small_run['peak_kib']:.2f}x")  # fmt: skip
     print(f"throughput, {large:,} / {small:,} rows: {speed:.2f}x")
+    database = url.split(":")[0].split("+")[0]
+    memory = large_run["peak_kib"] / small_run["peak_kib"]
+    result(f"payments.csv export, peak memory, {large:,} rows ({database})", f"{memory:.2f}x",
+           f"{small:,} rows ({small_run['peak_kib'] / 1024:.0f} MiB)",
+           f"{large_run['peak_kib'] / 1024:.0f} MiB")  # fmt: skip
+    result(f"payments.csv export, rows/s, {large:,} rows ({database})", f"{speed:.2f}x",
+           f"{small:,} rows", f"{large_run['rows'] / large_run['seconds']:,.0f} rows/s "
+           f"through the HTTP route")  # fmt: skip
     if contrast:
         ratio = runs["buffered"]["peak_kib"] / small_run["peak_kib"]
         print(f"for contrast, buffering the {large:,}-row body: peak memory {ratio:.2f}x")

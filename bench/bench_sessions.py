@@ -6,8 +6,11 @@ Serves the service exactly as in production (gunicorn.conf.py: gevent workers) a
 - with a card processor that answers 50 ms late, the bound set by concurrency and latency
   (connections / (Stripe calls per start x 50 ms)): sync workers would sit far below it.
 
-    python bench/bench_sessions.py [--seconds 10] [--connections 50]
-    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench python bench/bench_sessions.py
+- the same slow processor with sync workers, for contrast: each worker held while it waits;
+- one committed INSERT (bench/baseline_app.py `/insert`), the ceiling of any request that writes.
+
+    python bench/bench_sessions.py [--database sqlite|postgresql] [--seconds 10] [--connections 50]
+PostgreSQL uses the database `bench` (created if missing; its `public` schema is rebuilt).
 """
 
 from __future__ import annotations
@@ -21,7 +24,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, gunicorn, localstripe, require_wrk, slow_proxy, wrk  # noqa: E402
+from bench.baseline_app import create_insert_table  # noqa: E402
+from bench.harness import (  # noqa: E402
+    POSTGRES_BENCH,
+    ROOT,
+    Load,
+    gunicorn,
+    localstripe,
+    postgres_database,
+    require_wrk,
+    result,
+    slow_proxy,
+    wrk,
+)
+from tests.support.database import reset_and_migrate  # noqa: E402
+
+POST = ROOT / "bench" / "post.lua"
 
 SECRET = "bench-secret-key-long-enough-for-hs256-signing"
 # Each start asks Stripe three things in turn: the card's owner, create, confirm.
@@ -52,7 +70,6 @@ def seed(env: dict[str, str]) -> dict[str, str]:
     """Schema, a zone paid all day, a driver with a card; returns wrk's environment."""
     os.environ.update(env)
     import stripe
-    from flask_migrate import upgrade
 
     from app import create_app
     from app.accounts.models import User
@@ -63,7 +80,6 @@ def seed(env: dict[str, str]) -> dict[str, str]:
 
     app = create_app(env)
     with app.app_context():
-        upgrade()
         zone = Zone(
             code="BENCH",
             name="Bench",
@@ -106,56 +122,103 @@ def seed(env: dict[str, str]) -> dict[str, str]:
     return {"TOKEN": token, "CARD": card, "ZONE": "BENCH"}
 
 
+def measure(args: argparse.Namespace, database_url: str, stripe_base: str) -> dict[str, Load]:
+    env = service_env(database_url, stripe_base)
+    load_env = seed(env)
+    script = ROOT / "bench" / "start_session.lua"
+    create_insert_table(database_url)
+
+    def drive(base: str, run: str) -> Load:
+        # RUN keeps each run's plates apart: a plate holds one session per zone at a time.
+        return wrk(
+            base,
+            seconds=args.seconds,
+            connections=args.connections,
+            script=script,
+            env=load_env | {"RUN": run},
+        )
+
+    loads = {}
+    with gunicorn("bench.baseline_app:app", env) as base:
+        loads["hello"] = wrk(f"{base}/hello", seconds=args.seconds, connections=args.connections)
+        loads["insert"] = wrk(
+            f"{base}/insert", seconds=args.seconds, connections=args.connections, script=POST
+        )
+    with gunicorn("wsgi:app", env) as base:
+        loads["starts"] = drive(base, "A")
+    with slow_proxy(stripe_base, args.delay_ms) as slow_base:
+        slow_env = env | {"STRIPE_API_BASE": slow_base}
+        with gunicorn("wsgi:app", slow_env) as base:
+            loads["slow"] = drive(base, "B")
+        # For contrast: the same load on sync workers, each held while Stripe answers.
+        with gunicorn("wsgi:app", slow_env, worker_class="sync") as base:
+            loads["sync"] = drive(base, "C")
+    return loads
+
+
+def report(args: argparse.Namespace, database: str, loads: dict[str, Load]) -> None:
+    hello, insert, starts = loads["hello"], loads["insert"], loads["starts"]
+    slow, sync = loads["slow"], loads["sync"]
+    workers = os.cpu_count() or 1
+    bound = args.connections / (STRIPE_CALLS_PER_START * args.delay_ms / 1000)
+    sync_bound = workers / (STRIPE_CALLS_PER_START * args.delay_ms / 1000)
+    print(f"database: {database}, {args.connections} connections, {args.seconds} s each")
+    for name, load in (
+        ("hello-world", hello),
+        ("one INSERT", insert),
+        ("starts, local Stripe", starts),
+        (f"starts, Stripe +{args.delay_ms} ms, gevent", slow),
+        (f"starts, Stripe +{args.delay_ms} ms, sync", sync),
+    ):
+        print(
+            f"  {name:<32} {load.requests_per_second:>8.0f} req/s  p50 {load.p50_ms:>7.0f} ms"
+            f"  p99 {load.p99_ms:>7.0f} ms  errors {load.errors}"
+        )
+    print(f"  concurrency/latency bound, gevent: {bound:.0f}/s; sync, {workers} workers: "
+          f"{sync_bound:.0f}/s")  # fmt: skip
+    latency = f"p50 {starts.p50_ms:.0f} ms, p99 {starts.p99_ms:.0f} ms, errors {starts.errors}"
+    result(
+        f"session start, local Stripe ({database})",
+        f"{starts.ratio_to(hello):.3f}x",
+        f"hello-world {hello.requests_per_second:.0f} req/s",
+        f"{starts.requests_per_second:.0f} starts/s, {latency}; localstripe shares the cores",
+    )
+    result(
+        f"session start, local Stripe ({database})",
+        f"{starts.ratio_to(insert):.3f}x",
+        f"one INSERT {insert.requests_per_second:.0f} req/s",
+        "a start writes the session, payment, ledger and idempotency rows",
+    )
+    result(
+        f"session start, Stripe answering {args.delay_ms} ms late, gevent ({database})",
+        f"{slow.requests_per_second / bound:.2f}x",
+        f"concurrency/latency bound {bound:.0f}/s",
+        f"{slow.requests_per_second:.0f} starts/s, p50 {slow.p50_ms:.0f} ms, errors {slow.errors}",
+    )
+    result(
+        f"session start, Stripe answering {args.delay_ms} ms late, sync workers ({database})",
+        f"{sync.requests_per_second / bound:.2f}x",
+        f"concurrency/latency bound {bound:.0f}/s",
+        f"{sync.requests_per_second:.0f} starts/s, {workers} sync workers stall "
+        f"(their own bound {sync_bound:.0f}/s)",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--delay-ms", type=int, default=50)
     args = parser.parse_args()
     require_wrk()
-    script = ROOT / "bench" / "start_session.lua"
     with tempfile.TemporaryDirectory() as scratch, localstripe() as stripe_base:
-        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{scratch}/bench.sqlite3"
-        env = service_env(database_url, stripe_base)
-        load_env = seed(env)
-        with gunicorn("bench.baseline_app:app", env) as base:
-            hello = wrk(f"{base}/hello", seconds=args.seconds, connections=args.connections)
-        with gunicorn("wsgi:app", env) as base:
-            starts = wrk(
-                base,
-                seconds=args.seconds,
-                connections=args.connections,
-                script=script,
-                env=load_env,
-            )
-        with (
-            slow_proxy(stripe_base, args.delay_ms) as slow_base,
-            gunicorn("wsgi:app", {**env, "STRIPE_API_BASE": slow_base}) as base,
-        ):
-            slow = wrk(
-                base,
-                seconds=args.seconds,
-                connections=args.connections,
-                script=script,
-                env=load_env,
-            )
-    bound = args.connections / (STRIPE_CALLS_PER_START * args.delay_ms / 1000)
-    print(
-        f"database: {database_url.split(':')[0]}, "
-        f"{args.connections} connections, {args.seconds} s each"
-    )
-    print(
-        f"hello-world baseline: {hello.requests_per_second:.0f} req/s (p50 {hello.p50_ms:.1f} ms)"
-    )
-    print(
-        f"session starts, local Stripe: {starts.ratio_to(hello):.3f} x hello-world "
-        f"(p50 {starts.p50_ms:.0f} ms, p99 {starts.p99_ms:.0f} ms, errors {starts.errors})"
-    )
-    print(
-        f"session starts, Stripe +{args.delay_ms} ms: {slow.requests_per_second / bound:.2f} x "
-        f"the concurrency/latency bound of {bound:.0f}/s "
-        f"(p50 {slow.p50_ms:.0f} ms, errors {slow.errors})"
-    )
+        database_url = f"sqlite:///{scratch}/bench.sqlite3"
+        if args.database == "postgresql":
+            database_url = postgres_database(POSTGRES_BENCH)
+        reset_and_migrate(database_url)
+        loads = measure(args, database_url, stripe_base)
+    report(args, args.database, loads)
 
 
 if __name__ == "__main__":

@@ -41,16 +41,24 @@ def wait_until_listening(port: int, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int | None = None) -> Iterator[str]:
-    """Serve `app` (e.g. "wsgi:app") with the production gunicorn.conf.py; yields its base URL."""
+def gunicorn(
+    app: str, env: dict[str, str], workers: int | None = None, worker_class: str | None = None
+) -> Iterator[str]:
+    """Serve `app` (e.g. "wsgi:app") with the production gunicorn.conf.py; yields its base URL.
+
+    `worker_class` overrides the configuration's (gunicorn's command line wins over its file),
+    for contrasts such as sync workers against gevent ones."""
     port = free_port()
     server_env = {**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}", "LOG_LEVEL": "WARNING"}
     if workers:
         server_env["WEB_CONCURRENCY"] = str(workers)
     metrics_dir = tempfile.mkdtemp(prefix="bench-metrics-")
     server_env["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    command = [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")]
+    if worker_class:
+        command += ["--worker-class", worker_class]
     process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app],
+        [*command, app],
         cwd=ROOT,
         env=server_env,
         stdout=subprocess.DEVNULL,
@@ -165,5 +173,27 @@ def require_wrk() -> None:
         raise SystemExit("wrk is needed: `apt-get install wrk` (Debian's package)")
 
 
-def row(name: str, value: str, baseline: str, note: str = "") -> str:
-    return f"| {name} | {value} | {baseline} | {note} |"
+POSTGRES_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+
+
+def postgres_database(url: str = POSTGRES_BENCH) -> str:
+    """`url`, creating its database first if the server lacks it (a fresh machine has none)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return url
+
+
+def result(figure: str, value: str, baseline: str, note: str = "") -> None:
+    """One line of the summary table that `bench/run_all.py` writes to docs/BENCHMARKS.md:
+    a figure, its value as a ratio, the baseline it is a ratio to (same run), and context."""
+    print(f"RESULT | {figure} | {value} | {baseline} | {note} |", flush=True)
