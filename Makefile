@@ -31,6 +31,7 @@ lint: $(VENV)/.dev-deps
 
 ## bench: every benchmark of bench/ on SQLite and PostgreSQL, written to docs/BENCHMARKS.md (QUICK=1: smaller, printed only)
 bench: $(VENV)/.dev-deps
+	@command -v wrk >/dev/null || apt-get install -y -q wrk || echo "make bench needs wrk: apt-get install wrk"
 	$(BIN)/python bench/run_all.py $(if $(QUICK),--quick)
 
 clean:
