@@ -1,8 +1,8 @@
 """Plate checks for officers and scan cars: one plate or up to 500, answered in order.
 
-Whatever the number of plates, a check costs the same few statements: the zone, the tariff in
-force, the exempting permits, the sessions, their money, and one audit INSERT. Nothing about the
-plates is logged: they reach only the database and the answer.
+Whatever the number of plates, a check costs the same few statements: the zone with the id of its
+tariff in force, the exempting permits, the sessions with their money, and one audit INSERT.
+Nothing about the plates is logged: they reach only the database and the answer.
 """
 
 from __future__ import annotations
@@ -22,10 +22,8 @@ from app.sessions.models import ParkingSession
 from enforcement.audit import Lookup, record_lookups
 from enforcement.verdict import Cover, Verdict, relevant_since, verdict
 from payments import ledger
-from zones.models import Zone
 from zones.permits import exempting_permits
-from zones.pricing import Tariff
-from zones.services import NoTariffInForce, get_zone, pricing_tariff, tariff_in_force
+from zones.services import ZoneTariff, zone_tariff_at
 
 INVALID_PLATE = "invalid_plate"
 # A cancelled or still-pending session never covered its plate.
@@ -57,10 +55,10 @@ def check_plates(
     record every lookup in the audit. A string that cannot be a plate answers `invalid_plate`."""
     now = utcnow()
     at = at or now
-    zone = get_zone(zone_code)
+    zone = zone_tariff_at(zone_code, at)
     normalized = [_normalized(plate) for plate in plates]
-    verdicts = _verdicts(sorted({plate for plate in normalized if plate}), zone, at)
-    payments = _last_payments(verdicts.values(), at)
+    verdicts, net_cents = _verdicts(sorted({plate for plate in normalized if plate}), zone, at)
+    payments = _last_payments(verdicts.values(), net_cents, at)
     results = [
         _result(raw, plate, verdicts, payments, zone, at)
         for raw, plate in zip(plates, normalized, strict=True)
@@ -68,25 +66,29 @@ def check_plates(
     lookups = [
         Lookup(plate, result.status) for plate, result in zip(normalized, results, strict=True)
     ]
-    record_lookups(caller, zone.id, at, lookups, now)
+    record_lookups(caller, zone.zone_id, at, lookups, now)
     return results
 
 
-def _verdicts(plates: Sequence[str], zone: Zone, at: datetime) -> dict[str, Verdict]:
-    """The verdict of each normalised plate: one query for the tariff, the permits, the sessions."""
-    tariff = _tariff_at(zone, at)
-    permits = exempting_permits(plates, zone.id, at)
-    covers = _covers(plates, zone.id, relevant_since(at, tariff, zone.timezone))
-    return {
+def _verdicts(
+    plates: Sequence[str], zone: ZoneTariff, at: datetime
+) -> tuple[dict[str, Verdict], dict[uuid.UUID, int]]:
+    """The verdict of each normalised plate, and the net cents of the sessions read for them:
+    one query for the permits, one for the sessions and their money."""
+    permits = exempting_permits(plates, zone.zone_id, at)
+    since = relevant_since(at, zone.tariff, zone.timezone)
+    covers, net_cents = _covers(plates, zone.zone_id, since)
+    verdicts = {
         plate: verdict(
             at,
             covers.get(plate, []),
             permits[plate].valid_until if plate in permits else None,
-            tariff,
+            zone.tariff,
             zone.timezone,
         )
         for plate in plates
     }
+    return verdicts, net_cents
 
 
 def _normalized(plate: str) -> str | None:
@@ -96,18 +98,13 @@ def _normalized(plate: str) -> str | None:
         return None
 
 
-def _tariff_at(zone: Zone, at: datetime) -> Tariff | None:
-    try:
-        return pricing_tariff(tariff_in_force(zone, at))
-    except NoTariffInForce:
-        return None  # nothing can be due where nothing is priced
-
-
-def _covers(plates: Sequence[str], zone_id: uuid.UUID, since: datetime) -> dict[str, list[Cover]]:
+def _covers(
+    plates: Sequence[str], zone_id: uuid.UUID, since: datetime
+) -> tuple[dict[str, list[Cover]], dict[uuid.UUID, int]]:
     """The plates' paid sessions in the zone that still held time at `since` or later (an index
-    range scan on (plate, zone_id, held_until))."""
+    range scan on (plate, zone_id, held_until)), and the net cents of each."""
     if not plates:
-        return {}
+        return {}, {}
     rows = db.session.execute(
         select(
             ParkingSession.plate,
@@ -117,6 +114,7 @@ def _covers(plates: Sequence[str], zone_id: uuid.UUID, since: datetime) -> dict[
             ParkingSession.ends_at,
             ParkingSession.max_ends_at,
             ParkingSession.currency,
+            ledger.net_cents_of(ParkingSession.id),
         ).where(
             ParkingSession.plate.in_(plates),
             ParkingSession.zone_id == zone_id,
@@ -126,18 +124,22 @@ def _covers(plates: Sequence[str], zone_id: uuid.UUID, since: datetime) -> dict[
         )
     )
     covers: defaultdict[str, list[Cover]] = defaultdict(list)
-    for plate, *fields in rows:
-        covers[plate].append(Cover(*fields))
-    return covers
+    net_cents: dict[uuid.UUID, int] = {}
+    for plate, *fields, net in rows:
+        cover = Cover(*fields)
+        covers[plate].append(cover)
+        net_cents[cover.session_id] = int(net)
+    return covers, net_cents
 
 
-def _last_payments(verdicts: Iterable[Verdict], at: datetime) -> dict[uuid.UUID, LastPayment]:
-    """The money of every plate's last paid session, in one ledger query."""
+def _last_payments(
+    verdicts: Iterable[Verdict], net_cents: dict[uuid.UUID, int], at: datetime
+) -> dict[uuid.UUID, LastPayment]:
+    """The money of every plate's last paid session (read with the sessions)."""
     sessions = {v.last_session.session_id: v.last_session for v in verdicts if v.last_session}
-    money = ledger.money_of_sessions(sessions)
     return {
         session_id: LastPayment(
-            amount_cents=money.get(session_id, ledger.SessionMoney()).net_cents,
+            amount_cents=net_cents[session_id],
             currency=cover.currency,
             ended_at=cover.ends_at if cover.ends_at is not None and cover.ends_at <= at else None,
         )
@@ -150,7 +152,7 @@ def _result(
     plate: str | None,
     verdicts: dict[str, Verdict],
     payments: dict[uuid.UUID, LastPayment],
-    zone: Zone,
+    zone: ZoneTariff,
     at: datetime,
 ) -> CheckResult:
     if plate is None:
