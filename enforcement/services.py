@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.accounts.guard import Principal
 from app.db import db, utcnow
@@ -28,6 +28,25 @@ from zones.services import ZoneTariff, zone_tariff_at
 INVALID_PLATE = "invalid_plate"
 # A cancelled or still-pending session never covered its plate.
 COVERING_STATUSES = ("active", "ended")
+
+
+# Built once, not on every check (with the money of each session, in the same round trip).
+_COVERS = select(
+    ParkingSession.plate,
+    ParkingSession.id,
+    ParkingSession.starts_at,
+    ParkingSession.covered_from,
+    ParkingSession.ends_at,
+    ParkingSession.max_ends_at,
+    ParkingSession.currency,
+    ledger.net_cents_of(ParkingSession.id),
+).where(
+    ParkingSession.plate.in_(bindparam("plates", expanding=True)),
+    ParkingSession.zone_id == bindparam("zone_id"),
+    ParkingSession.held_until >= bindparam("since"),
+    ParkingSession.status.in_(COVERING_STATUSES),
+    ParkingSession.covered_from.is_not(None),
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +101,7 @@ def _verdicts(
         plate: verdict(
             at,
             covers.get(plate, []),
-            permits[plate].valid_until if plate in permits else None,
+            permits.get(plate),
             zone.tariff,
             zone.timezone,
         )
@@ -105,24 +124,7 @@ def _covers(
     range scan on (plate, zone_id, held_until)), and the net cents of each."""
     if not plates:
         return {}, {}
-    rows = db.session.execute(
-        select(
-            ParkingSession.plate,
-            ParkingSession.id,
-            ParkingSession.starts_at,
-            ParkingSession.covered_from,
-            ParkingSession.ends_at,
-            ParkingSession.max_ends_at,
-            ParkingSession.currency,
-            ledger.net_cents_of(ParkingSession.id),
-        ).where(
-            ParkingSession.plate.in_(plates),
-            ParkingSession.zone_id == zone_id,
-            ParkingSession.held_until >= since,
-            ParkingSession.status.in_(COVERING_STATUSES),
-            ParkingSession.covered_from.is_not(None),
-        )
-    )
+    rows = db.session.execute(_COVERS, {"plates": list(plates), "zone_id": zone_id, "since": since})
     covers: defaultdict[str, list[Cover]] = defaultdict(list)
     net_cents: dict[uuid.UUID, int] = {}
     for plate, *fields, net in rows:
