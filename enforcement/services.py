@@ -1,7 +1,8 @@
 """Plate checks for officers and scan cars: one plate or up to 500, answered in order.
 
 Whatever the number of plates, a check costs the same few statements: the zone with the id of its
-tariff in force, the exempting permits, the sessions with their money, and one audit INSERT.
+tariff in force, the plates' sessions with their money and their exempting permits, and one audit
+INSERT.
 Nothing about the plates is logged: they reach only the database and the answer.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, null, select, union_all
 
 from app.accounts.guard import Principal
 from app.db import db, utcnow
@@ -22,7 +23,7 @@ from app.sessions.models import ParkingSession
 from enforcement.audit import Lookup, record_lookups
 from enforcement.verdict import Cover, Verdict, relevant_since, verdict
 from payments import ledger
-from zones.permits import exempting_permits
+from zones.permits import EXEMPT_UNTIL
 from zones.services import ZoneTariff, zone_tariff_at
 
 INVALID_PLATE = "invalid_plate"
@@ -30,7 +31,8 @@ INVALID_PLATE = "invalid_plate"
 COVERING_STATUSES = ("active", "ended")
 
 
-# Built once, not on every check (with the money of each session, in the same round trip).
+# Built once, not on every check: the covering sessions with their money, then each plate's
+# exempting permit (a row without a session id, its end in `ends_at`), in one round trip.
 _COVERS = select(
     ParkingSession.plate,
     ParkingSession.id,
@@ -47,6 +49,22 @@ _COVERS = select(
     ParkingSession.status.in_(COVERING_STATUSES),
     ParkingSession.covered_from.is_not(None),
 )
+_PERMITS = EXEMPT_UNTIL.subquery()
+_COVERS_AND_PERMITS = union_all(
+    _COVERS,
+    select(
+        _PERMITS.c.plate, null(), null(), null(), _PERMITS.c.valid_until, null(), null(), null()
+    ),
+)
+
+
+@dataclass(frozen=True)
+class PlateRights:
+    """What the database holds that can change the plates' answers."""
+
+    covers: dict[str, list[Cover]]
+    permit_until: dict[str, datetime]
+    net_cents: dict[uuid.UUID, int]  # of each session in `covers`
 
 
 @dataclass(frozen=True)
@@ -92,22 +110,19 @@ def check_plates(
 def _verdicts(
     plates: Sequence[str], zone: ZoneTariff, at: datetime
 ) -> tuple[dict[str, Verdict], dict[uuid.UUID, int]]:
-    """The verdict of each normalised plate, and the net cents of the sessions read for them:
-    one query for the permits, one for the sessions and their money."""
-    permits = exempting_permits(plates, zone.zone_id, at)
-    since = relevant_since(at, zone.tariff, zone.timezone)
-    covers, net_cents = _covers(plates, zone.zone_id, since)
+    """The verdict of each normalised plate, and the net cents of the sessions read for them."""
+    rights = _rights(plates, zone.zone_id, relevant_since(at, zone.tariff, zone.timezone), at)
     verdicts = {
         plate: verdict(
             at,
-            covers.get(plate, []),
-            permits.get(plate),
+            rights.covers.get(plate, []),
+            rights.permit_until.get(plate),
             zone.tariff,
             zone.timezone,
         )
         for plate in plates
     }
-    return verdicts, net_cents
+    return verdicts, rights.net_cents
 
 
 def _normalized(plate: str) -> str | None:
@@ -117,21 +132,24 @@ def _normalized(plate: str) -> str | None:
         return None
 
 
-def _covers(
-    plates: Sequence[str], zone_id: uuid.UUID, since: datetime
-) -> tuple[dict[str, list[Cover]], dict[uuid.UUID, int]]:
+def _rights(
+    plates: Sequence[str], zone_id: uuid.UUID, since: datetime, at: datetime
+) -> PlateRights:
     """The plates' paid sessions in the zone that still held time at `since` or later (an index
-    range scan on (plate, zone_id, held_until)), and the net cents of each."""
+    range scan on (plate, zone_id, held_until)) with their net cents, and their exempting
+    permits valid at `at`."""
+    rights = PlateRights(covers=defaultdict(list), permit_until={}, net_cents={})
     if not plates:
-        return {}, {}
-    rows = db.session.execute(_COVERS, {"plates": list(plates), "zone_id": zone_id, "since": since})
-    covers: defaultdict[str, list[Cover]] = defaultdict(list)
-    net_cents: dict[uuid.UUID, int] = {}
-    for plate, *fields, net in rows:
-        cover = Cover(*fields)
-        covers[plate].append(cover)
-        net_cents[cover.session_id] = int(net)
-    return covers, net_cents
+        return rights
+    parameters = {"plates": list(plates), "zone_id": zone_id, "since": since, "at": at}
+    for plate, session_id, *fields, net in db.session.execute(_COVERS_AND_PERMITS, parameters):
+        if session_id is None:
+            rights.permit_until[plate] = fields[2]  # the permit's end, in `ends_at`
+            continue
+        cover = Cover(session_id, *fields)
+        rights.covers[plate].append(cover)
+        rights.net_cents[session_id] = int(net)
+    return rights
 
 
 def _last_payments(

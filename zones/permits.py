@@ -122,7 +122,7 @@ def exempting_permits(
     if not by_normalized:
         return {}
     rows = db.session.execute(
-        _EXEMPT_UNTIL, {"plates": list(by_normalized), "zone_id": zone_id, "at": at}
+        EXEMPT_UNTIL, {"plates": list(by_normalized), "zone_id": zone_id, "at": at}
     )
     return {plate: until for normalized, until in rows for plate in by_normalized[normalized]}
 
@@ -135,9 +135,11 @@ def _valid_at(at: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     return and_(Permit.revoked_at.is_(None), Permit.valid_from <= at, Permit.valid_until > at)
 
 
-# Built once: every plate check runs it.
-_EXEMPT_UNTIL = (
-    select(Permit.plate, func.max(Permit.valid_until))
+# Each plate's latest end of a valid exempting permit in a zone, for the bound `plates`
+# (normalised), `zone_id` and `at`. Built once: every plate check runs it, alone or (enforcement)
+# in the statement that reads the plates' sessions.
+EXEMPT_UNTIL = (
+    select(Permit.plate, func.max(Permit.valid_until).label("valid_until"))
     .where(
         Permit.plate.in_(bindparam("plates", expanding=True)),
         Permit.kind.in_(EXEMPTING_PERMIT_KINDS),
