@@ -193,9 +193,9 @@ def zone_tariff_at(code: str, at: datetime) -> ZoneTariff:
     zone_id, zone_code, timezone, version_id = row
     tariff = None
     if version_id is not None:
-        tariff = _PRICING_CACHE.get(version_id) or pricing_tariff(
-            db.session.get_one(TariffVersion, version_id)
-        )
+        tariff = _PRICING_CACHE.get(version_id)
+        if tariff is None:  # this version's first check in this process
+            tariff = pricing_tariff(db.session.get_one(TariffVersion, version_id))
     return ZoneTariff(zone_id=zone_id, code=zone_code, timezone=timezone, tariff=tariff)
 
 
