@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, case, func, select
 
 from app.db import db, insert_if_absent
 from payments.models import LedgerEntry, Payment
@@ -83,6 +83,19 @@ def money_of_sessions(session_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Sessi
         .group_by(LedgerEntry.session_id)
     )
     return {row[0]: SessionMoney(int(row[1]), int(row[2]), int(row[3])) for row in rows}
+
+
+def net_cents_of(session_id: ColumnElement[uuid.UUID]) -> ScalarSelect[int]:
+    """A session's `SessionMoney.net_cents` as a correlated subquery, so a statement that reads
+    sessions reads their money in the same round trip."""
+    return (
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .where(
+            LedgerEntry.session_id == session_id,
+            LedgerEntry.kind.in_(("charge", "capture", "refund")),  # refunds are negative
+        )
+        .scalar_subquery()
+    )
 
 
 def entries_of_session(session_id: uuid.UUID) -> list[LedgerEntry]:

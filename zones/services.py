@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -157,6 +158,45 @@ def tariff_in_force(zone: Zone, at: datetime) -> TariffVersion:
     if version is None:
         raise NoTariffInForce()
     return version
+
+
+@dataclass(frozen=True)
+class ZoneTariff:
+    """What a plate check needs of a zone at an instant (no geometry, no tariff document)."""
+
+    zone_id: uuid.UUID
+    code: str
+    timezone: str
+    tariff: pricing.Tariff | None  # None where no version is in force: nothing is due
+
+
+# The zone and the id of its version in force, in one round trip. Only the id is read: the
+# version's pricing view comes from the cache below, so the stored document is read and parsed
+# once per process and version, while a version added since is still found here.
+_IN_FORCE_ID = (
+    select(TariffVersion.id)
+    .where(TariffVersion.zone_id == Zone.id, TariffVersion.effective_from <= bindparam("at"))
+    .order_by(TariffVersion.effective_from.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_ZONE_TARIFF = select(Zone.id, Zone.code, Zone.timezone, _IN_FORCE_ID).where(
+    Zone.code == bindparam("code")
+)
+
+
+def zone_tariff_at(code: str, at: datetime) -> ZoneTariff:
+    """The zone named `code` and the pricing view of its tariff in force at `at`."""
+    row = db.session.execute(_ZONE_TARIFF, {"code": normalize_zone_code(code), "at": at}).first()
+    if row is None:
+        raise ZoneNotFound()
+    zone_id, zone_code, timezone, version_id = row
+    tariff = None
+    if version_id is not None:
+        tariff = _PRICING_CACHE.get(version_id)
+        if tariff is None:  # this version's first check in this process
+            tariff = pricing_tariff(db.session.get_one(TariffVersion, version_id))
+    return ZoneTariff(zone_id=zone_id, code=zone_code, timezone=timezone, tariff=tariff)
 
 
 # Versions never change once stored (replacing a future version stores a new row), so their
