@@ -196,6 +196,12 @@ def report(args: argparse.Namespace, database: str, loads: dict[str, Load]) -> N
         f"{slow.requests_per_second:.0f} starts/s, p50 {slow.p50_ms:.0f} ms, errors {slow.errors}",
     )
     result(
+        f"session start, Stripe answering {args.delay_ms} ms late, gevent ({database})",
+        f"{slow.ratio_to(starts):.2f}x",
+        f"the same with no delay, {starts.requests_per_second:.0f} starts/s",
+        "near 1: the workers serve others while a start waits on Stripe",
+    )
+    result(
         f"session start, Stripe answering {args.delay_ms} ms late, sync workers ({database})",
         f"{sync.requests_per_second / bound:.2f}x",
         f"concurrency/latency bound {bound:.0f}/s",
