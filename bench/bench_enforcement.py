@@ -57,6 +57,8 @@ BULK = 500
 REPEATS = 5
 WARM_UP_SECONDS = 3
 SCRIPT = ROOT / "bench" / "check_plate.lua"
+BULK_SCRIPT = ROOT / "bench" / "bulk_check.lua"
+SCAN_CARS = 8  # bulk checks in flight at once, each a car's batch of BULK plates
 
 
 def check_cost(principal: Principal) -> float:
@@ -134,18 +136,30 @@ def under_load(
     with gunicorn("bench.baseline_app:app", env) as base:
         hello = warm_then_measure(f"{base}/hello", None, args)
         indexed = warm_then_measure(base, indexed_env, args)
+    bulk_env = {"AUTH": f"ApiKey {world.device_key}", "ZONE": "BENCH", "BULK": str(BULK)}
     with gunicorn("wsgi:app", env) as base:
         check = warm_then_measure(base, check_env, args)
+        bulk_load = warm_then_measure(
+            f"{base}/api/v1/enforcement/check", bulk_env, args, BULK_SCRIPT, SCAN_CARS
+        )
         bulk, singles = bulk_against_singles(base, world.device_key)
-    return {"hello": hello, "indexed": indexed, "check": check, "bulk": bulk, "singles": singles}
+    return {"hello": hello, "indexed": indexed, "check": check, "bulk_load": bulk_load,
+            "bulk": bulk, "singles": singles}  # fmt: skip
 
 
-def warm_then_measure(url: str, env: dict[str, str] | None, args: argparse.Namespace) -> Load:
-    """wrk on `url` (with the plate rotation script when `env` is given), after a warm-up run
-    that lets every worker build its caches (compiled statements, tariffs, holidays)."""
-    script = SCRIPT if env is not None else None
-    wrk(url, seconds=WARM_UP_SECONDS, connections=args.connections, script=script, env=env)
-    return wrk(url, seconds=args.seconds, connections=args.connections, script=script, env=env)
+def warm_then_measure(
+    url: str,
+    env: dict[str, str] | None,
+    args: argparse.Namespace,
+    script: Path = SCRIPT,
+    connections: int | None = None,
+) -> Load:
+    """wrk on `url` (with `script` when `env` is given: by default the plate rotation), after a
+    warm-up run that lets every worker build its caches (compiled statements, tariffs)."""
+    script = script if env is not None else None
+    connections = connections or args.connections
+    wrk(url, seconds=WARM_UP_SECONDS, connections=connections, script=script, env=env)
+    return wrk(url, seconds=args.seconds, connections=connections, script=script, env=env)
 
 
 def bulk_against_singles(base: str, key: str) -> tuple[float, float]:
@@ -190,6 +204,13 @@ def report(
         )
     print(f"  check / hello-world:   {check.ratio_to(hello):.3f}x the requests/s")
     print(f"  check / indexed query: {check.ratio_to(indexed):.3f}x the requests/s")
+    bulk_load = loads["bulk_load"]
+    plates_per_second = bulk_load.requests_per_second * BULK
+    print(
+        f"  bulk {BULK} x {SCAN_CARS}    {bulk_load.requests_per_second:>8.0f} req/s  p50 "
+        f"{bulk_load.p50_ms:>6.1f} ms  p99 {bulk_load.p99_ms:>6.1f} ms  errors {bulk_load.errors}"
+        f"  ({plates_per_second:.0f} plates/s)"
+    )
     bulk, singles = loads["bulk"], loads["singles"]
     print(
         f"\n500 plates: one bulk check {bulk * 1000:.0f} ms, 500 single checks "
@@ -215,6 +236,13 @@ def report(
         f"{check.ratio_to(indexed):.3f}x",
         f"bare indexed query {indexed.requests_per_second:.0f} req/s",
         f"indexed p50 {indexed.p50_ms:.0f} ms, p99 {indexed.p99_ms:.0f} ms",
+    )
+    result(
+        f"bulk checks of {BULK} plates, {SCAN_CARS} at once ({name}), plates/s",
+        f"{plates_per_second / indexed.requests_per_second:.2f}x",
+        f"bare indexed query {indexed.requests_per_second:.0f} req/s (one plate each)",
+        f"{bulk_load.requests_per_second:.1f} req/s, p50 {bulk_load.p50_ms:.0f} ms, "
+        f"p99 {bulk_load.p99_ms:.0f} ms, errors {bulk_load.errors}",
     )
     result(
         f"bulk check of 500 plates ({name})",
