@@ -199,7 +199,7 @@ def report(args: argparse.Namespace, database: str, loads: dict[str, Load]) -> N
         f"session start, Stripe answering {args.delay_ms} ms late, gevent ({database})",
         f"{slow.ratio_to(starts):.2f}x",
         f"the same with no delay, {starts.requests_per_second:.0f} starts/s",
-        "near 1: the workers serve others while a start waits on Stripe",
+        "1.00x: waiting on Stripe would cost the workers nothing (the proxy adds its own CPU)",
     )
     result(
         f"session start, Stripe answering {args.delay_ms} ms late, sync workers ({database})",
