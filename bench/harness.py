@@ -154,6 +154,11 @@ def wrk(
         check=True,
         env={**os.environ, **(env or {})},
     ).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> Load:
+    """Requests/s, p50, p99 and failed requests from what `wrk --latency` prints."""
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     # Anchored: "Thread Stats" lines end in percentages such as "89.99%" too.
     p50 = _milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
