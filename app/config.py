@@ -73,6 +73,8 @@ class Settings:
     # The key of the plates' keyed hashes (audit rows, pseudonyms); see `plate_hash_secret`.
     plate_hash_key: str | None = None
     export_dir: str = str(PROJECT_ROOT / "instance" / "exports")
+    # Days a finished export's file is kept for download; `reports work` deletes older ones.
+    export_retention_days: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +113,7 @@ class Settings:
             ),
             plate_hash_key=env.get("PLATE_HASH_KEY") or None,
             export_dir=env.get("EXPORT_DIR") or d.export_dir,
+            export_retention_days=_int(env, "EXPORT_RETENTION_DAYS", d.export_retention_days),
         )
         settings.validate()
         return settings

@@ -58,8 +58,12 @@ def export_command(
 
 @reports_cli.command("work")
 def work_command() -> None:
-    """Write queued export jobs until none is left; safe on several machines at once."""
+    """Write queued export jobs until none is left, then delete files past their retention
+    (EXPORT_RETENTION_DAYS); safe on several machines at once."""
     report = exports.work()
-    click.echo(f"exports written: {report.done}, failed or taken over: {report.failed}")
+    click.echo(
+        f"exports written: {report.done}, failed or taken over: {report.failed}, "
+        f"expired files deleted: {report.files_deleted}"
+    )
     if report.failed:
         raise SystemExit(1)

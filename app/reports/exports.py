@@ -60,6 +60,7 @@ class Claim:
 class WorkReport:
     done: int = 0
     failed: int = 0
+    files_deleted: int = 0
 
 
 def request_export(requested_by: uuid.UUID, spec: ReportSpec) -> ReportExport:
@@ -104,24 +105,55 @@ def export_directory() -> Path:
 
 
 def finished_file(export: ReportExport) -> Path:
-    """The file of a done export (409 while it is not done)."""
-    if export.status != "done" or export.file_name is None:
+    """The file of a done export (409 while it is not done, 404 once its retention is over)."""
+    if export.status != "done":
         raise ExportNotReady()
-    path = export_directory() / export.file_name
-    if not path.is_file():
+    path = export_directory() / export.file_name if export.file_name else None
+    if path is None or not path.is_file():
         raise ExportNotFound("The file of this export is no longer kept; ask for it again.")
     return path
 
 
 def work(clock: Clock = utcnow) -> WorkReport:
-    """Write claimable jobs until none is left."""
+    """Write claimable jobs until none is left, then delete the files past their retention."""
     report = WorkReport()
     while (claim := claim_next(clock())) is not None:
         if run(claim, clock):
             report.done += 1
         else:
             report.failed += 1
+    report.files_deleted = delete_expired_files(clock())
     return report
+
+
+def delete_expired_files(now: datetime) -> int:
+    """Delete the files of exports finished more than EXPORT_RETENTION_DAYS ago.
+
+    A year of payments is a large file, and finance downloads it within days: kept forever they
+    would fill the disk. The job's row stays (who asked for what, its row count and SHA-256);
+    its download then answers 404. Safe on several machines at once: the row is cleared by a
+    conditional UPDATE, and deleting a file already gone is not an error.
+    """
+    retention = timedelta(days=current_app.config["SETTINGS"].export_retention_days)
+    expired = db.session.execute(
+        select(ReportExport.id, ReportExport.file_name).where(
+            ReportExport.status == "done",
+            ReportExport.file_name.is_not(None),
+            ReportExport.finished_at < now - retention,
+        )
+    ).all()
+    deleted = 0
+    for export_id, file_name in expired:
+        cleared = db.session.execute(
+            update(ReportExport)
+            .where(ReportExport.id == export_id, ReportExport.file_name == file_name)
+            .values(file_name=None)
+        ).rowcount
+        db.session.commit()
+        if cleared:
+            (export_directory() / file_name).unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:

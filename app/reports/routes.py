@@ -97,7 +97,8 @@ class RevenueReport(MethodView):
 
 
 def export_view(export: ReportExport) -> dict[str, Any]:
-    done = export.status == "done"
+    # A done export's file is kept EXPORT_RETENTION_DAYS; after that only its record remains.
+    downloadable = export.status == "done" and export.file_name is not None
     return {
         "id": str(export.id),
         "report": export.report,
@@ -110,7 +111,9 @@ def export_view(export: ReportExport) -> dict[str, Any]:
         "row_count": export.row_count,
         "sha256": export.sha256,
         "url": url_for("reports.ExportItem", export_id=export.id),
-        "download_url": url_for("reports.ExportDownload", export_id=export.id) if done else None,
+        "download_url": url_for("reports.ExportDownload", export_id=export.id)
+        if downloadable
+        else None,
         "error": export.error,
         "created_at": export.created_at,
         "finished_at": export.finished_at,

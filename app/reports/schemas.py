@@ -59,7 +59,10 @@ class ExportSchema(Schema):
         allow_none=True, metadata={"description": "SHA-256 (hex) of the file, when done."}
     )
     url = fields.String(metadata={"description": "This export's status."})
-    download_url = fields.String(allow_none=True, metadata={"description": "When done."})
+    download_url = fields.String(
+        allow_none=True,
+        metadata={"description": "When done, while the file is kept (EXPORT_RETENTION_DAYS)."},
+    )
     error = fields.String(allow_none=True)
     created_at = Instant()
     finished_at = Instant(allow_none=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -204,3 +205,29 @@ def test_an_export_repeated_with_the_same_idempotency_key_is_one_job(sold, clien
     assert first.get_json()["id"] == again.get_json()["id"]
     assert again.headers["Idempotent-Replayed"] == "true"
     assert len(db.session.scalars(select(ReportExport)).all()) == 1
+
+
+def test_files_past_their_retention_are_deleted_and_their_record_stays(
+    app, sold, ask, client, finance, clock
+):
+    old = ask(report="payments", **MARCH).headers["Location"]
+    exports.work()
+    clock.move_to(utcnow() + timedelta(days=29))
+    recent = ask(report="sessions", **MARCH).headers["Location"]
+    exports.work()
+    clock.move_to(utcnow() + timedelta(days=2))  # the first is 31 days old, the second 2
+
+    worked = app.test_cli_runner().invoke(args=["reports", "work"])
+    again = exports.work()
+
+    old_status = client.get(old, headers=finance()).get_json()
+    recent_status = client.get(recent, headers=finance()).get_json()
+    gone = client.get(f"{old}/download", headers=finance())
+    assert "expired files deleted: 1" in worked.output
+    assert again.files_deleted == 0
+    assert (old_status["status"], old_status["row_count"]) == ("done", 3)
+    assert old_status["download_url"] is None
+    assert_error(gone, 404, "export_not_found")
+    old_export = db.session.get(ReportExport, uuid.UUID(old_status["id"]))
+    assert export_files(app, old_export) == []
+    assert client.get(recent_status["download_url"], headers=finance()).status_code == 200
