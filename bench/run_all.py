@@ -14,11 +14,14 @@ PostgreSQL: the database `bench` of 127.0.0.1:5432 (created if missing, its sche
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
+import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -88,19 +91,32 @@ def run(step: Step, number: int, total: int) -> tuple[list[str], str | None]:
     rows: list[str] = []
     started = time.monotonic()
     with subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: its servers and wrk go with it
     ) as process:
+        # A step that hangs prints nothing: a timer, not the output loop, enforces the limit.
+        watchdog = threading.Timer(step.time_limit_seconds, _kill_group, (process.pid,))
+        watchdog.start()
         assert process.stdout is not None
         for line in process.stdout:
             print(f"    {line}", end="", flush=True)
             if line.startswith("RESULT |"):
                 rows.append(line.removeprefix("RESULT ").strip())
-            if time.monotonic() - started > step.time_limit_seconds:
-                process.kill()
-                return rows, f"stopped after its limit of {step.time_limit_seconds} s"
         code = process.wait()
+        watchdog.cancel()
     print(f"    ({time.monotonic() - started:.0f} s)", flush=True)
+    if time.monotonic() - started >= step.time_limit_seconds:
+        return rows, f"stopped after its limit of {step.time_limit_seconds} s"
     return rows, None if code == 0 else f"exited with code {code}"
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it ended as the limit came
+        os.killpg(pid, signal.SIGKILL)
 
 
 def machine() -> str:

@@ -51,3 +51,18 @@ def test_bench_table_replaces_only_its_own_section(
     assert "locate: exited with code 1" in text
     assert text.startswith("# Benchmarks\n")
     assert text.endswith("## Pricing\n\nKept.\n")
+
+
+def test_a_step_that_hangs_is_stopped_at_its_limit_with_what_it_ran(tmp_path: Path) -> None:
+    script = tmp_path / "hangs.py"
+    script.write_text(
+        "import subprocess, time\n"
+        "subprocess.Popen(['sleep', '600'])\n"  # a server of the step's: stopped with it
+        "print('RESULT | figure | 1.00x | baseline | |', flush=True)\n"
+        "time.sleep(600)\n"
+    )
+
+    rows, failure = run_all.run(run_all.Step("hangs", [str(script)], 2), 1, 1)
+
+    assert rows == ["| figure | 1.00x | baseline | |"]
+    assert failure == "stopped after its limit of 2 s"
