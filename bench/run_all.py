@@ -5,7 +5,7 @@ collects the `RESULT | figure | ratio | baseline | note |` lines they print, and
 table, with the machine, the date and the command, between the markers of docs/BENCHMARKS.md.
 Everything listens on 127.0.0.1; each step has a time limit, so the whole run is bounded.
 
-    python bench/run_all.py                 # the full run (about 20 minutes on 2 cores)
+    python bench/run_all.py                 # the full run (about 15 minutes on 2 cores)
     python bench/run_all.py --quick         # smaller sizes and shorter loads, prints only
     python bench/run_all.py --quick --write # ... and writes the table anyway
 PostgreSQL: the database `bench` of 127.0.0.1:5432 (created if missing, its schema rebuilt).
