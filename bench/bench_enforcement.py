@@ -39,11 +39,10 @@ from app.accounts.guard import Principal  # noqa: E402
 from app.db import db  # noqa: E402
 from bench.enforcement_seed import World, create_world, plate, seed_sessions  # noqa: E402
 from bench.harness import (  # noqa: E402
-    POSTGRES_BENCH,
     ROOT,
     Load,
+    bench_database_url,
     gunicorn,
-    postgres_database,
     require_wrk,
     result,
     wrk,
@@ -217,35 +216,35 @@ def report(
         f"{singles * 1000:.0f} ms: the bulk takes {bulk / singles:.3f}x the time "
         f"({singles / bulk:.0f}x faster)"
     )
-    name, largest = database, f"{measured[-1][0]:,}"
+    largest = f"{measured[-1][0]:,}"
     result(
-        f"check, {largest} vs {measured[0][0]:,} sessions ({name})",
+        f"check, {largest} vs {measured[0][0]:,} sessions ({database})",
         f"{measured[-1][2] / first:.2f}x",
         "the same check at the first size",
         f"{measured[-1][2] * 1e6:.0f} us in process; plan: {index_line(measured[-1][3])}",
     )
     latency = f"p50 {check.p50_ms:.0f} ms, p99 {check.p99_ms:.0f} ms"
     result(
-        f"check under load ({name}, {largest} sessions)",
+        f"check under load ({database}, {largest} sessions)",
         f"{check.ratio_to(hello):.3f}x",
         f"hello-world {hello.requests_per_second:.0f} req/s",
         f"{check.requests_per_second:.0f} req/s, {latency}, errors {check.errors}",
     )
     result(
-        f"check under load ({name}, {largest} sessions)",
+        f"check under load ({database}, {largest} sessions)",
         f"{check.ratio_to(indexed):.3f}x",
         f"bare indexed query {indexed.requests_per_second:.0f} req/s",
         f"indexed p50 {indexed.p50_ms:.0f} ms, p99 {indexed.p99_ms:.0f} ms",
     )
     result(
-        f"bulk checks of {BULK} plates, {SCAN_CARS} at once ({name}), plates/s",
+        f"bulk checks of {BULK} plates, {SCAN_CARS} at once ({database}), plates/s",
         f"{plates_per_second / indexed.requests_per_second:.2f}x",
         f"bare indexed query {indexed.requests_per_second:.0f} req/s (one plate each)",
         f"{bulk_load.requests_per_second:.1f} req/s, p50 {bulk_load.p50_ms:.0f} ms, "
         f"p99 {bulk_load.p99_ms:.0f} ms, errors {bulk_load.errors}",
     )
     result(
-        f"bulk check of 500 plates ({name})",
+        f"bulk check of 500 plates ({database})",
         f"{bulk / singles:.3f}x",
         "500 single checks in a row",
         f"{bulk * 1000:.0f} ms against {singles * 1000:.0f} ms",
@@ -262,13 +261,7 @@ def main() -> None:
     require_wrk()
     sizes = sorted(int(size) for size in args.sessions.split(","))
     with tempfile.TemporaryDirectory() as scratch:
-        url = f"sqlite:///{scratch}/bench.sqlite3"
-        if args.database == "postgresql":
-            url = (
-                os.environ.get("DATABASE_URL", "").startswith("postgresql")
-                and os.environ["DATABASE_URL"]
-                or postgres_database(POSTGRES_BENCH)
-            )
+        url = bench_database_url(args.database, scratch)
         reset_and_migrate(url)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
         with app.app_context():

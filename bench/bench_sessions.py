@@ -10,7 +10,8 @@ Serves the service exactly as in production (gunicorn.conf.py: gevent workers) a
 - one committed INSERT (bench/baseline_app.py `/insert`), the ceiling of any request that writes.
 
     python bench/bench_sessions.py [--database sqlite|postgresql] [--seconds 10] [--connections 50]
-PostgreSQL uses the database `bench` (created if missing; its `public` schema is rebuilt).
+PostgreSQL uses DATABASE_URL, else the database `bench` (created if missing; its `public` schema
+is rebuilt).
 """
 
 from __future__ import annotations
@@ -26,12 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.baseline_app import create_insert_table  # noqa: E402
 from bench.harness import (  # noqa: E402
-    POSTGRES_BENCH,
     ROOT,
     Load,
+    bench_database_url,
     gunicorn,
     localstripe,
-    postgres_database,
     require_wrk,
     result,
     slow_proxy,
@@ -219,9 +219,7 @@ def main() -> None:
     args = parser.parse_args()
     require_wrk()
     with tempfile.TemporaryDirectory() as scratch, localstripe() as stripe_base:
-        database_url = f"sqlite:///{scratch}/bench.sqlite3"
-        if args.database == "postgresql":
-            database_url = postgres_database(POSTGRES_BENCH)
+        database_url = bench_database_url(args.database, scratch)
         reset_and_migrate(database_url)
         loads = measure(args, database_url, stripe_base)
     report(args, args.database, loads)

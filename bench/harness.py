@@ -198,6 +198,15 @@ def postgres_database(url: str = POSTGRES_BENCH) -> str:
     return url
 
 
+def bench_database_url(database: str, scratch: str) -> str:
+    """Where a benchmark builds its database: SQLite in `scratch`, or PostgreSQL (DATABASE_URL
+    when it names one, else the `bench` database of 127.0.0.1, created if missing)."""
+    if database == "sqlite":
+        return f"sqlite:///{scratch}/bench.sqlite3"
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgresql") else postgres_database(POSTGRES_BENCH)
+
+
 def result(figure: str, value: str, baseline: str, note: str = "") -> None:
     """One line of the summary table that `bench/run_all.py` writes to docs/BENCHMARKS.md:
     a figure, its value as a ratio, the baseline it is a ratio to (same run), and context."""

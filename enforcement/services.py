@@ -2,8 +2,7 @@
 
 Whatever the number of plates, a check costs the same few statements: the zone with the id of its
 tariff in force, the plates' sessions with their money and their exempting permits, and one audit
-INSERT.
-Nothing about the plates is logged: they reach only the database and the answer.
+INSERT. Nothing about the plates is logged: they reach only the database and the answer.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ from sqlalchemy import ColumnElement, ScalarSelect, case, func, select
 from app.db import db, insert_if_absent
 from payments.models import LedgerEntry, Payment
 
+# Ledger kinds that bring money in; refunds and disputes are stored negative.
+PAID_KINDS = ("charge", "capture")
+
 
 @dataclass(frozen=True)
 class SessionMoney:
@@ -75,7 +78,7 @@ def money_of_sessions(session_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Sessi
     rows = db.session.execute(
         select(
             LedgerEntry.session_id,
-            func.sum(case((LedgerEntry.kind.in_(("charge", "capture")), amount), else_=0)),
+            func.sum(case((LedgerEntry.kind.in_(PAID_KINDS), amount), else_=0)),
             -func.sum(case((LedgerEntry.kind == "refund", amount), else_=0)),
             -func.sum(case((LedgerEntry.kind == "dispute", amount), else_=0)),
         )
@@ -92,7 +95,7 @@ def net_cents_of(session_id: ColumnElement[uuid.UUID]) -> ScalarSelect[int]:
         select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
         .where(
             LedgerEntry.session_id == session_id,
-            LedgerEntry.kind.in_(("charge", "capture", "refund")),  # refunds are negative
+            LedgerEntry.kind.in_((*PAID_KINDS, "refund")),  # net of refunds, as net_cents
         )
         .scalar_subquery()
     )

@@ -104,29 +104,6 @@ def has_profile_permit(plate: str, zone_id: uuid.UUID, profile: str, at: datetim
     return db.session.execute(statement.limit(1)).first() is not None
 
 
-def exempting_permits(
-    plates: Sequence[str], zone_id: uuid.UUID, at: datetime
-) -> dict[str, datetime]:
-    """For each of `plates` (as passed) that has one, the end of its valid disabled/exempt permit
-    in the zone (the latest end where it holds several).
-
-    One query for all the plates (a scan car checks up to 500 at once). Strings that cannot be
-    plates are left out.
-    """
-    by_normalized: dict[str, list[str]] = {}
-    for plate in plates:
-        try:
-            by_normalized.setdefault(normalize_plate(plate), []).append(plate)
-        except InvalidPlate:
-            continue
-    if not by_normalized:
-        return {}
-    rows = db.session.execute(
-        EXEMPT_UNTIL, {"plates": list(by_normalized), "zone_id": zone_id, "at": at}
-    )
-    return {plate: until for normalized, until in rows for plate in by_normalized[normalized]}
-
-
 def _in_zone(zone_id: uuid.UUID | BindParameter[uuid.UUID]) -> ColumnElement[bool]:
     return Permit.id.in_(select(permit_zones.c.permit_id).where(permit_zones.c.zone_id == zone_id))
 
@@ -135,9 +112,9 @@ def _valid_at(at: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     return and_(Permit.revoked_at.is_(None), Permit.valid_from <= at, Permit.valid_until > at)
 
 
-# Each plate's latest end of a valid exempting permit in a zone, for the bound `plates`
-# (normalised), `zone_id` and `at`. Built once: every plate check runs it, alone or (enforcement)
-# in the statement that reads the plates' sessions.
+# Each plate's latest end of a valid disabled/exempt permit in a zone, for the bound `plates`
+# (normalised), `zone_id` and `at`: one statement for a scan car's 500 plates. Built once: the
+# enforcement check runs it inside the statement that reads the plates' sessions.
 EXEMPT_UNTIL = (
     select(Permit.plate, func.max(Permit.valid_until).label("valid_until"))
     .where(

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -147,14 +147,23 @@ def lock_zone(zone: Zone) -> None:
     db.session.execute(select(Zone.id).where(Zone.id == zone.id).with_for_update())
 
 
-def tariff_in_force(zone: Zone, at: datetime) -> TariffVersion:
-    """The version whose `effective_from` is the latest at or before `at`."""
-    version = db.session.scalar(
-        select(TariffVersion)
-        .where(TariffVersion.zone_id == zone.id, TariffVersion.effective_from <= at)
+def _in_force(
+    selected: Any,
+    zone_id: uuid.UUID | ColumnElement[uuid.UUID],
+    at: datetime | BindParameter[datetime],
+) -> Select[Any]:
+    """`selected` of the version whose `effective_from` is the latest at or before `at`."""
+    return (
+        select(selected)
+        .where(TariffVersion.zone_id == zone_id, TariffVersion.effective_from <= at)
         .order_by(TariffVersion.effective_from.desc())
         .limit(1)
     )
+
+
+def tariff_in_force(zone: Zone, at: datetime) -> TariffVersion:
+    """The version whose `effective_from` is the latest at or before `at`."""
+    version = db.session.scalar(_in_force(TariffVersion, zone.id, at))
     if version is None:
         raise NoTariffInForce()
     return version
@@ -173,13 +182,7 @@ class ZoneTariff:
 # The zone and the id of its version in force, in one round trip. Only the id is read: the
 # version's pricing view comes from the cache below, so the stored document is read and parsed
 # once per process and version, while a version added since is still found here.
-_IN_FORCE_ID = (
-    select(TariffVersion.id)
-    .where(TariffVersion.zone_id == Zone.id, TariffVersion.effective_from <= bindparam("at"))
-    .order_by(TariffVersion.effective_from.desc())
-    .limit(1)
-    .scalar_subquery()
-)
+_IN_FORCE_ID = _in_force(TariffVersion.id, Zone.id, bindparam("at")).scalar_subquery()
 _ZONE_TARIFF = select(Zone.id, Zone.code, Zone.timezone, _IN_FORCE_ID).where(
     Zone.code == bindparam("code")
 )
@@ -191,11 +194,7 @@ def zone_tariff_at(code: str, at: datetime) -> ZoneTariff:
     if row is None:
         raise ZoneNotFound()
     zone_id, zone_code, timezone, version_id = row
-    tariff = None
-    if version_id is not None:
-        tariff = _PRICING_CACHE.get(version_id)
-        if tariff is None:  # this version's first check in this process
-            tariff = pricing_tariff(db.session.get_one(TariffVersion, version_id))
+    tariff = None if version_id is None else _pricing_tariff_of(version_id)
     return ZoneTariff(zone_id=zone_id, code=zone_code, timezone=timezone, tariff=tariff)
 
 
@@ -203,6 +202,12 @@ def zone_tariff_at(code: str, at: datetime) -> ZoneTariff:
 # pricing view is built once per process.
 _PRICING_CACHE: dict[uuid.UUID, pricing.Tariff] = {}
 _PRICING_CACHE_SIZE = 4096
+
+
+def _pricing_tariff_of(version_id: uuid.UUID) -> pricing.Tariff:
+    """`pricing_tariff` by id: the stored version is read only on its first use in the process."""
+    cached = _PRICING_CACHE.get(version_id)
+    return cached or pricing_tariff(db.session.get_one(TariffVersion, version_id))
 
 
 def pricing_tariff(version: TariffVersion) -> pricing.Tariff:
